@@ -33,23 +33,6 @@ func NotFoundf(format string, args ...any) error {
 	return &NotFoundError{Err: fmt.Errorf(format, args...)}
 }
 
-// ExitError carries an explicit exit code for outcomes that are not plain
-// errors, such as a followed job that ended Failed. When Silent is set the
-// message has already been printed and is not printed again.
-type ExitError struct {
-	Code   int
-	Err    error
-	Silent bool
-}
-
-func (e *ExitError) Error() string {
-	if e.Err == nil {
-		return fmt.Sprintf("exit status %d", e.Code)
-	}
-	return e.Err.Error()
-}
-func (e *ExitError) Unwrap() error { return e.Err }
-
 // IsUsage reports whether err is (or wraps) a UsageError.
 func IsUsage(err error) bool {
 	var u *UsageError

@@ -1,0 +1,143 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/mlbatch/ml/internal/clierr"
+	"github.com/mlbatch/ml/internal/iostreams"
+)
+
+// run executes ml in-process with a private az config dir.
+func run(t *testing.T, env map[string]string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	ios, _, out, errOut := iostreams.Test()
+	if env == nil {
+		env = map[string]string{}
+	}
+	if _, ok := env["AZURE_CONFIG_DIR"]; !ok {
+		env["AZURE_CONFIG_DIR"] = t.TempDir()
+	}
+	code = Run(context.Background(), args, ios, func(k string) string { return env[k] })
+	return code, out.String(), errOut.String()
+}
+
+func TestExitCodes(t *testing.T) {
+	tests := []struct {
+		name   string
+		args   []string
+		code   int
+		stderr string
+	}{
+		{"version", []string{"version"}, ExitOK, ""},
+		{"unknown command", []string{"nope"}, ExitUsage, "unknown command"},
+		{"unknown flag", []string{"version", "--nope"}, ExitUsage, "unknown flag"},
+		{"missing required flag", []string{"batch-endpoint", "invoke", "--input", "x"}, ExitUsage, `"name"`},
+		{"bad output format", []string{"version", "-o", "xml"}, ExitUsage, "--output"},
+		{"query and jq together", []string{"version", "--query", "a", "--jq", ".a"}, ExitUsage, "--query"},
+		{"bad int flag", []string{"batch-endpoint", "invoke", "-n", "ep", "-m", "many"}, ExitUsage, "mini-batch-size"},
+		{"ambiguous prefix", []string{"batch-endpoint", "invoke", "-n", "ep", "--inp", "x"}, ExitUsage, "ambiguous option"},
+		{"configure with nothing to do", []string{"configure"}, ExitUsage, "nothing to do"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, stderr := run(t, nil, tt.args...)
+			if code != tt.code {
+				t.Errorf("exit code %d, want %d; stderr:\n%s", code, tt.code, stderr)
+			}
+			if !strings.Contains(stderr, tt.stderr) {
+				t.Errorf("stderr %q does not mention %q", stderr, tt.stderr)
+			}
+			if tt.code == ExitUsage && !strings.HasPrefix(stderr, "ERROR: ") {
+				t.Errorf("usage errors print az's \"ERROR: \" prefix, got %q", stderr)
+			}
+		})
+	}
+}
+
+func TestExitCodeMapping(t *testing.T) {
+	tests := []struct {
+		err  error
+		code int
+	}{
+		{errors.New("boom"), ExitError},
+		{clierr.Usagef("bad"), ExitUsage},
+		{fmt.Errorf("wrapped: %w", clierr.NotFoundf("gone")), ExitNotFound},
+		{clierr.New(clierr.KindAuth, "no token"), ExitAuth},
+		{clierr.New(clierr.KindJobFailed, "failed"), ExitJobFailed},
+		{clierr.New(clierr.KindJobCanceled, "canceled"), ExitJobCanceled},
+		{clierr.New(clierr.KindWaitTimeout, "timeout"), ExitWaitTimeout},
+		{clierr.New(clierr.KindInterrupted, "ctrl-c"), ExitInterrupted},
+		{fmt.Errorf("x: %w", context.Canceled), ExitInterrupted},
+	}
+	for _, tt := range tests {
+		if got := exitCode(tt.err, true); got != tt.code {
+			t.Errorf("exitCode(%v) = %d, want %d", tt.err, got, tt.code)
+		}
+	}
+	if got := exitCode(errors.New("cobra arg error"), false); got != ExitUsage {
+		t.Errorf("an error before the command ran must be a usage error, got %d", got)
+	}
+}
+
+func TestConfigureSharesAzConfigFile(t *testing.T) {
+	dir := t.TempDir()
+	// A file az wrote, with a section ml must keep.
+	if err := os.WriteFile(filepath.Join(dir, "config"), []byte("[core]\nfirst_run = no\n\n[defaults]\nlocation = westus\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"AZURE_CONFIG_DIR": dir}
+	if code, _, stderr := run(t, env, "configure", "--defaults", "group=rg1", "workspace=ws1"); code != 0 {
+		t.Fatalf("configure: exit %d: %s", code, stderr)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "config"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"first_run", "group", "rg1", "workspace", "ws1", "location"} {
+		if !strings.Contains(string(data), want) {
+			t.Errorf("config file lost or lacks %q:\n%s", want, data)
+		}
+	}
+	code, out, _ := run(t, env, "configure", "--list-defaults", "--query", "[?name=='group'].value", "-o", "tsv")
+	if code != 0 || out != "rg1\n" {
+		t.Errorf("list-defaults group = %q (exit %d), want rg1", out, code)
+	}
+	// --l is an unambiguous prefix of --list-defaults, as argparse allows.
+	code, out, _ = run(t, env, "configure", "--list", "-o", "tsv", "--query", "length(@)")
+	if code != 0 || out != "3\n" {
+		t.Errorf("prefix --list: %q (exit %d), want 3 defaults", out, code)
+	}
+	// An empty value removes the default.
+	if code, _, _ := run(t, env, "configure", "--defaults", "workspace="); code != 0 {
+		t.Fatal("clear workspace failed")
+	}
+	_, out, _ = run(t, env, "configure", "-l", "--query", "[].name", "-o", "tsv")
+	if out != "group\nlocation\n" {
+		t.Errorf("after clearing workspace: %q", out)
+	}
+}
+
+func TestOutputDefaultComesFromEnvThenConfig(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "config"), []byte("[core]\noutput = tsv\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, out, _ := run(t, map[string]string{"AZURE_CONFIG_DIR": dir}, "version", "--query", "os")
+	if strings.Contains(out, `"`) {
+		t.Errorf("config file [core] output=tsv not honoured: %q", out)
+	}
+	_, out, _ = run(t, map[string]string{"AZURE_CONFIG_DIR": dir, "AZURE_CORE_OUTPUT": "json"}, "version", "--query", "os")
+	if !strings.Contains(out, `"`) {
+		t.Errorf("AZURE_CORE_OUTPUT=json must beat the config file: %q", out)
+	}
+	_, out, _ = run(t, map[string]string{"AZURE_CONFIG_DIR": dir, "AZURE_CORE_OUTPUT": "json"}, "version", "--query", "os", "-o", "tsv")
+	if strings.Contains(out, `"`) {
+		t.Errorf("-o tsv must beat AZURE_CORE_OUTPUT: %q", out)
+	}
+}
