@@ -22,6 +22,11 @@ const (
 	TypeBoolean = "boolean"
 	TypeInteger = "integer"
 	TypeNumber  = "number"
+	// TypeLiteral is a literal whose specific type is unknown. The scoring
+	// body carries every literal as {"jobInputType": "Literal", "value":
+	// "<string>"}, so ParseScoringBody can only say "literal" (the spelling
+	// the ARM job API uses).
+	TypeLiteral = "literal"
 )
 
 // Input is one named job input: either data (Type is a data type, Path set)
@@ -45,7 +50,7 @@ type Input struct {
 // IsLiteral reports whether the input is a literal rather than data.
 func (in Input) IsLiteral() bool {
 	switch in.Type {
-	case TypeString, TypeBoolean, TypeInteger, TypeNumber:
+	case TypeString, TypeBoolean, TypeInteger, TypeNumber, TypeLiteral:
 		return true
 	}
 	return false
@@ -86,6 +91,9 @@ type Invocation struct {
 	Outputs []Output
 	// SingleInput is set when the input came from --input; the body then keys
 	// it "UriFolder" or "UriFile" as the Azure CLI does, whatever its Name.
+	// Build names it after its type; a caller that learns the real type of a
+	// data asset (az looks up azureml:<name>:<version> given without
+	// --input-type) may change the input's Type and the key follows.
 	SingleInput bool
 	Settings    Settings
 }

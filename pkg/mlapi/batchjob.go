@@ -5,8 +5,7 @@
 //
 // JSON names are the camelCase names the Azure CLI sends. The REST docs also
 // show a PascalCase spelling (InputData, JobInputType, Uri, Value); the
-// service accepts both, and so does UnmarshalJSON on BatchJobRequest via
-// invocation.ParseScoringBody.
+// service accepts both, and invocation.ParseScoringBody reads both.
 package mlapi
 
 // Job input types of the data plane (JobInputType).
