@@ -8,6 +8,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+
 	"github.com/mlbatch/ml/internal/config"
 	"github.com/mlbatch/ml/internal/iostreams"
 )
@@ -23,6 +25,11 @@ type Factory struct {
 	Now func() time.Time
 	// Globals are the root command's global flags, filled in by parsing.
 	Globals *Globals
+
+	// Transport, when set, carries every SDK request (tests).
+	Transport policy.Transporter
+
+	client clientState
 
 	configOnce sync.Once
 	config     *config.Config

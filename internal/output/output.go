@@ -17,8 +17,9 @@ import (
 	"github.com/mlbatch/ml/internal/clierr"
 )
 
-// Formats lists the values -o/--output accepts.
-var Formats = []string{"json", "jsonc", "yaml", "yamlc", "table", "tsv", "none"}
+// Formats lists the values -o/--output accepts: az's, plus jsonl (JSON
+// Lines: one compact object per list item, or per event with --stream).
+var Formats = []string{"json", "jsonc", "yaml", "yamlc", "table", "tsv", "none", "jsonl"}
 
 // Options choose how a result is printed.
 type Options struct {
@@ -101,6 +102,8 @@ func Write(w io.Writer, v any, o Options) error {
 		return writeTable(w, data, order, o.Query != "")
 	case "tsv":
 		return writeTSV(w, data, order)
+	case "jsonl":
+		return writeJSONLines(w, data)
 	case "none":
 		return nil
 	}
@@ -132,6 +135,25 @@ func writeJSON(w io.Writer, v any) error {
 	}
 	_, err := w.Write(buf.Bytes())
 	return err
+}
+
+// writeJSONLines prints each item of a list (or the one value) as compact
+// JSON on its own line.
+func writeJSONLines(w io.Writer, v any) error {
+	items, ok := v.([]any)
+	if !ok {
+		items = []any{v}
+	}
+	for _, item := range items {
+		b, err := json.Marshal(item)
+		if err != nil {
+			return err
+		}
+		if _, err := fmt.Fprintf(w, "%s\n", b); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // writeJQ prints each result of the program on its own line: strings raw

@@ -46,6 +46,7 @@ func TestWrite(t *testing.T) {
 		{"jq string is raw", job, Options{JQ: ".name"}, "batchjob-1\n"},
 		{"jq object is json", job, Options{JQ: ".properties | {status}"}, "{\n  \"status\": \"Running\"\n}\n"},
 		{"jq several results", list, Options{JQ: ".[].name"}, "ep1\nendpoint-two\n"},
+		{"jsonl prints one compact line per item", list, Options{Format: "jsonl", Query: "[].{name: name}"}, "{\"name\":\"ep1\"}\n{\"name\":\"endpoint-two\"}\n"},
 		{"none prints nothing", job, Options{Format: "none"}, ""},
 		{"table: scalar fields, sorted, id skipped, numbers right-aligned", list, Options{Format: "table"},
 			"  N  Name          Status\n---  ------------  ---------\n  1  ep1           Succeeded\n 22  endpoint-two  Failed\n"},

@@ -9,6 +9,7 @@ import (
 
 	"github.com/mlbatch/ml/internal/cmd/batchendpoint"
 	"github.com/mlbatch/ml/internal/cmd/configure"
+	"github.com/mlbatch/ml/internal/cmd/local"
 	"github.com/mlbatch/ml/internal/cmd/version"
 	"github.com/mlbatch/ml/internal/cmdutil"
 	"github.com/mlbatch/ml/internal/output"
@@ -54,6 +55,7 @@ runs batch deployments on this machine, no Azure account needed.`,
 	cmd.AddCommand(
 		batchendpoint.NewCmdBatchEndpoint(f),
 		configure.NewCmdConfigure(f),
+		local.NewCmdLocal(f),
 		version.NewCmdVersion(f),
 	)
 	return cmd

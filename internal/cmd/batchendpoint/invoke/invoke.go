@@ -4,7 +4,6 @@ package invoke
 import (
 	"github.com/spf13/cobra"
 
-	"github.com/mlbatch/ml/internal/clierr"
 	"github.com/mlbatch/ml/internal/cmdutil"
 	"github.com/mlbatch/ml/internal/invocation"
 )
@@ -14,6 +13,7 @@ type Options struct {
 	Flags  invocation.Flags
 	Set    []string
 	DryRun bool
+	Follow followOptions
 
 	// -m/-c values; copied into Flags only when given, since 0 is not "unset".
 	miniBatchSize, instanceCount int64
@@ -88,7 +88,7 @@ sends nothing.`,
 			if runF != nil {
 				return runF(opts)
 			}
-			return invokeRun(f, opts)
+			return invokeRun(cmd.Context(), f, opts)
 		},
 	}
 	fl := cmd.Flags()
@@ -103,6 +103,7 @@ sends nothing.`,
 	fl.StringVar(&opts.Flags.OutputPath, "output-path", "", "Where to write the output file: azureml://datastores/<datastore>/paths/<path>")
 	fl.StringVar(&opts.Flags.JobName, "job-name", "", "Name of the job to create (default: generated)")
 	fl.StringVar(&opts.Flags.ExperimentName, "experiment-name", "", "Experiment to file the job under")
+	opts.Follow.addFlags(fl)
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "Print the request body and upload plan as one object; send nothing, need no credentials")
 	fl.StringVar(&opts.InputPath, "input-path", "", "Deprecated: use --input with --input-type (folder:URI or file:URI)")
 	fl.StringVar(&opts.InputLocalPath, "input-local-path", "", "Deprecated: use --input")
@@ -113,23 +114,4 @@ sends nothing.`,
 	cmdutil.MarkNargsPlus(cmd, "set")
 	_ = cmd.MarkFlagRequired("name")
 	return cmd
-}
-
-func invokeRun(f *cmdutil.Factory, opts *Options) error {
-	inv, err := invocation.Build(opts.Flags)
-	if err != nil {
-		return err
-	}
-	plan, err := newPlan(inv)
-	if err != nil {
-		return err
-	}
-	if opts.DryRun {
-		result, err := plan.dryRun()
-		if err != nil {
-			return err
-		}
-		return f.Print(result)
-	}
-	return clierr.Usagef("invoking against a workspace is not available in this build yet; use --dry-run to preview the request")
 }

@@ -1,14 +1,11 @@
 package invoke
 
 import (
+	"github.com/mlbatch/ml/internal/azml"
 	"github.com/mlbatch/ml/internal/invocation"
 	"github.com/mlbatch/ml/internal/upload"
 	"github.com/mlbatch/ml/pkg/mlapi"
 )
-
-// defaultDatastore is where local inputs go, as az sends them: the datastore
-// named workspaceblobstore, not whichever is marked default.
-const defaultDatastore = "workspaceblobstore"
 
 // invokePlan is everything an invoke will do before the scoring POST: which
 // inputs are uploaded where, and which references still need the workspace.
@@ -23,9 +20,10 @@ type invokePlan struct {
 }
 
 type plannedUpload struct {
-	input string
-	plan  *upload.Plan
-	uri   string
+	input    string
+	plan     *upload.Plan
+	asFolder bool
+	uri      string
 }
 
 type unresolvedInput struct {
@@ -52,8 +50,9 @@ func newPlan(inv *invocation.Invocation) (*invokePlan, error) {
 			if err != nil {
 				return nil, err
 			}
-			uri := up.URI(defaultDatastore, in.Type == invocation.TypeURIFolder)
-			p.uploads = append(p.uploads, plannedUpload{input: in.Name, plan: up, uri: uri})
+			asFolder := in.Type == invocation.TypeURIFolder
+			uri := up.URI(azml.DefaultDatastore, asFolder)
+			p.uploads = append(p.uploads, plannedUpload{input: in.Name, plan: up, asFolder: asFolder, uri: uri})
 			p.resolved[in.Name] = uri
 		case ref.NeedsWorkspace():
 			p.unresolved = append(p.unresolved, unresolvedInput{Input: in.Name, Path: in.Path, Kind: ref.Kind.String()})

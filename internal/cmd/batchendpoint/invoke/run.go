@@ -1,0 +1,139 @@
+package invoke
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/machinelearning/armmachinelearning/v4"
+
+	"github.com/mlbatch/ml/internal/azml"
+	"github.com/mlbatch/ml/internal/clierr"
+	"github.com/mlbatch/ml/internal/cmdutil"
+	"github.com/mlbatch/ml/internal/invocation"
+	"github.com/mlbatch/ml/internal/upload"
+	"github.com/mlbatch/ml/internal/uploadui"
+)
+
+func invokeRun(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
+	inv, err := invocation.Build(opts.Flags)
+	if err != nil {
+		return err
+	}
+	typeGiven := opts.Flags.InputType != ""
+	inferSingleInputType(inv, typeGiven)
+	plan, err := newPlan(inv)
+	if err != nil {
+		return err
+	}
+	if err := opts.Follow.validate(); err != nil {
+		return err
+	}
+	if opts.DryRun {
+		result, err := plan.dryRun()
+		if err != nil {
+			return err
+		}
+		return f.Print(result)
+	}
+	uploadOpts, err := upload.OptionsFromEnv()
+	if err != nil {
+		return clierr.Usagef("%v", err)
+	}
+	c, err := f.Client()
+	if err != nil {
+		return err
+	}
+
+	// Everything that can be checked is checked before the first byte is
+	// uploaded: the deployment, the endpoint, the inputs against the
+	// deployment's type, the data assets.
+	var dep *armmachinelearning.BatchDeployment
+	if inv.Deployment != "" {
+		if dep, err = c.ValidateDeployment(ctx, inv.Endpoint, inv.Deployment); err != nil {
+			return err
+		}
+	}
+	ep, err := c.GetEndpoint(ctx, inv.Endpoint)
+	if err != nil {
+		return err
+	}
+	if ep.Properties == nil || ep.Properties.ScoringURI == nil || *ep.Properties.ScoringURI == "" {
+		return fmt.Errorf("batch endpoint %q has no scoring URI yet (provisioning state %s); try again when it has been created", inv.Endpoint, provisioningState(ep))
+	}
+	if dep == nil {
+		name := defaultDeployment(ep)
+		if name == "" {
+			return clierr.Usagef("Set a default deployment or provide a deployment name through cli command: batch endpoint %q has no default deployment; pass -d/--deployment-name or run `ml batch-deployment update --set-default ...`", inv.Endpoint)
+		}
+		if dep, err = c.GetDeployment(ctx, inv.Endpoint, name); err != nil {
+			return err
+		}
+	}
+	if err := checkDeployment(dep, inv); err != nil {
+		return err
+	}
+	if err := resolveReferences(ctx, c, inv, typeGiven, plan.resolved); err != nil {
+		return err
+	}
+	if err := plan.execute(ctx, f, c, uploadOpts); err != nil {
+		return err
+	}
+	body, err := plan.request()
+	if err != nil {
+		return err
+	}
+	job, err := c.Invoke(ctx, azml.InvokeRequest{ScoringURI: *ep.Properties.ScoringURI, Deployment: inv.Deployment, Body: body})
+	if err != nil {
+		return err
+	}
+	if opts.Follow.enabled() {
+		return followJob(ctx, f, c, job, opts.Follow)
+	}
+	return f.Print(job)
+}
+
+// execute uploads every planned local input to the default datastore and
+// records its URI. An interrupted or failed upload returns an error, so no
+// job is created.
+func (p *invokePlan) execute(ctx context.Context, f *cmdutil.Factory, c *azml.Client, opts upload.Options) error {
+	if len(p.uploads) == 0 {
+		return nil
+	}
+	ds, err := c.OpenDatastore(ctx, azml.DefaultDatastore)
+	if err != nil {
+		return err
+	}
+	quiet := f.Globals.OnlyShowErrors
+	for i := range p.uploads {
+		u := &p.uploads[i]
+		rep := uploadui.New(f.IOStreams.ErrOut, f.IOStreams.IsStderrTTY(), quiet, u.input, u.plan)
+		opts.Progress = rep.Event
+		res, err := upload.Execute(ctx, ds.Client, u.plan, opts)
+		if err != nil {
+			rep.Abort()
+			if errors.Is(err, context.Canceled) {
+				return &clierr.Error{Kind: clierr.KindInterrupted, Err: fmt.Errorf("upload of %s interrupted; no job was created", u.plan.Source)}
+			}
+			return azml.ClassifyAuth(fmt.Errorf("upload of %s to datastore %s failed; no job was created: %w", u.plan.Source, ds.Name, err), f.Getenv)
+		}
+		u.uri = res.URI(ds.Name, u.asFolder)
+		p.resolved[u.input] = u.uri
+		rep.Done(res, u.uri)
+	}
+	return nil
+}
+
+func defaultDeployment(ep *armmachinelearning.BatchEndpoint) string {
+	if ep.Properties != nil && ep.Properties.Defaults != nil && ep.Properties.Defaults.DeploymentName != nil {
+		return *ep.Properties.Defaults.DeploymentName
+	}
+	return ""
+}
+
+func provisioningState(ep *armmachinelearning.BatchEndpoint) string {
+	if ep.Properties != nil && ep.Properties.ProvisioningState != nil {
+		return string(*ep.Properties.ProvisioningState)
+	}
+	return "unknown"
+}

@@ -1,0 +1,179 @@
+// Package serve implements `ml local serve`.
+package serve
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/exec"
+	"strconv"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mlbatch/ml/internal/clierr"
+	"github.com/mlbatch/ml/internal/cmd/local/shared"
+	"github.com/mlbatch/ml/internal/cmdutil"
+	"github.com/mlbatch/ml/internal/localws"
+)
+
+// Options are the flags of `ml local serve`.
+type Options struct {
+	Dir    string
+	Port   int
+	Detach bool
+	Faults string
+	Python string
+	Jobs   int
+}
+
+// NewCmdServe returns `ml local serve`. runF replaces the run function in
+// flag-parsing tests.
+func NewCmdServe(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
+	opts := &Options{}
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Start the local workspace on 127.0.0.1",
+		Long: fmt.Sprintf(`Start the local workspace. It keeps its state (endpoints, deployments, assets,
+jobs and datastore files) in --dir (default $%s, else ~/.ml/local) and writes
+DIR/server.json (mode 0600: URL, pid, bearer token, workspace names) so ml
+commands with --local find it. It listens on 127.0.0.1 only, port %d unless
+--port says otherwise. SIGINT/SIGTERM stop it gracefully.
+
+Scoring scripts run with python3 on PATH unless --python (or ML_LOCAL_PYTHON)
+names another interpreter.`, localws.EnvDir, localws.DefaultPort),
+		Example: `  ml local serve
+  ml local serve --dir ./ws --port 0 --detach
+  ML_LOCAL_FAULTS=rate=0.2,kinds=429+503+drop ml local serve   # fault injection for tests`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return serveRun(cmd.Context(), f, opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Dir, "dir", "", "State folder (default $"+localws.EnvDir+", else ~/.ml/local)")
+	cmd.Flags().IntVar(&opts.Port, "port", localws.DefaultPort, "Port on 127.0.0.1; 0 picks a free one")
+	cmd.Flags().BoolVar(&opts.Detach, "detach", false, "Run in the background and return once the server is up")
+	cmd.Flags().StringVar(&opts.Faults, "faults", "", "Inject failures for testing clients, e.g. rate=0.3,kinds=429+503+drop,seed=1 (also $"+localws.EnvFaults+")")
+	cmd.Flags().StringVar(&opts.Python, "python", "", "Python interpreter for scoring scripts (default $ML_LOCAL_PYTHON, else python3)")
+	cmd.Flags().IntVar(&opts.Jobs, "max-concurrent-jobs", localws.DefaultMaxConcurrentJobs, "Jobs that run at once; later ones queue")
+	return cmd
+}
+
+func resolveDir(f *cmdutil.Factory, dir string) (string, error) {
+	if dir != "" {
+		return dir, nil
+	}
+	if d := f.Getenv(localws.EnvDir); d != "" {
+		return d, nil
+	}
+	return localws.DefaultDir()
+}
+
+func serveRun(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
+	dir, err := resolveDir(f, opts.Dir)
+	if err != nil {
+		return err
+	}
+	if opts.Port < 0 || opts.Port > 65535 {
+		return clierr.Usagef("--port %d: use 0-65535 (0 picks a free port)", opts.Port)
+	}
+	faultSpec := opts.Faults
+	if faultSpec == "" {
+		faultSpec = f.Getenv(localws.EnvFaults)
+	}
+	faults, err := localws.ParseFaults(faultSpec)
+	if err != nil {
+		return clierr.Usagef("--faults: %v", err)
+	}
+	if info, err := localws.ReadServerInfo(dir); err == nil && shared.ProcessAlive(info.PID) {
+		return fmt.Errorf("a local workspace is already running in %s at %s (pid %d); stop it with `ml local stop`", dir, info.URL, info.PID)
+	}
+	if opts.Detach {
+		return detach(ctx, f, dir)
+	}
+	python := opts.Python
+	if python == "" {
+		python = f.Getenv("ML_LOCAL_PYTHON")
+	}
+	srv, err := localws.New(localws.Options{
+		Dir:               dir,
+		Addr:              "127.0.0.1:" + strconv.Itoa(opts.Port),
+		Faults:            faults,
+		MaxConcurrentJobs: opts.Jobs,
+		Runner:            localws.BatchRunner{Python: python},
+		Logger:            logger(f),
+	})
+	if err != nil {
+		return err
+	}
+	if err := srv.Start(ctx); err != nil {
+		return err
+	}
+	fmt.Fprintf(f.IOStreams.ErrOut, "Local workspace listening on %s (state in %s). Use --local with any ml command; Ctrl-C stops it.\n", srv.URL(), dir)
+	<-ctx.Done()
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	fmt.Fprintln(f.IOStreams.ErrOut, "Stopping the local workspace...")
+	return srv.Shutdown(shutdownCtx)
+}
+
+func logger(f *cmdutil.Factory) *slog.Logger {
+	level := slog.LevelWarn
+	if f.Globals.Verbose || f.Globals.Debug {
+		level = slog.LevelInfo
+	}
+	return slog.New(slog.NewTextHandler(f.IOStreams.ErrOut, &slog.HandlerOptions{Level: level}))
+}
+
+// detach starts `ml local serve` again without --detach in a new session,
+// logging to DIR/server.log, and returns once its server.json appears.
+func detach(ctx context.Context, f *cmdutil.Factory, dir string) error {
+	exe, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("--detach: cannot find ml's own binary: %w", err)
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	logPath := dir + string(os.PathSeparator) + "server.log"
+	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return fmt.Errorf("--detach: open %s: %w", logPath, err)
+	}
+	defer logFile.Close()
+	var args []string
+	for _, a := range os.Args[1:] {
+		if a != "--detach" && a != "--detach=true" {
+			args = append(args, a)
+		}
+	}
+	args = append(args, "--dir", dir)
+	cmd := exec.Command(exe, args...)
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	cmd.SysProcAttr = shared.DetachedProcAttr()
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("--detach: start the server: %w", err)
+	}
+	pid := cmd.Process.Pid
+	_ = cmd.Process.Release()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if info, err := localws.ReadServerInfo(dir); err == nil && info.PID == pid {
+			fmt.Fprintf(f.IOStreams.ErrOut, "Local workspace running on %s (pid %d, log %s). Stop it with `ml local stop`.\n", info.URL, pid, logPath)
+			return nil
+		}
+		if !shared.ProcessAlive(pid) {
+			return fmt.Errorf("--detach: the server exited during start; see %s", logPath)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	return fmt.Errorf("--detach: the server did not start within 20s; see %s", logPath)
+}

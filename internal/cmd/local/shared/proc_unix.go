@@ -1,0 +1,32 @@
+//go:build unix
+
+// Package shared holds what the `ml local` verbs share: process control of
+// the detached server.
+package shared
+
+import (
+	"os"
+	"syscall"
+)
+
+// DetachedProcAttr starts a process in its own session, so it outlives the
+// terminal that started it.
+func DetachedProcAttr() *syscall.SysProcAttr { return &syscall.SysProcAttr{Setsid: true} }
+
+// ProcessAlive reports whether pid exists (signal 0 probes without
+// delivering anything).
+func ProcessAlive(pid int) bool {
+	if pid <= 0 {
+		return false
+	}
+	return syscall.Kill(pid, 0) == nil
+}
+
+// Terminate asks pid to shut down gracefully (SIGTERM).
+func Terminate(pid int) error {
+	p, err := os.FindProcess(pid)
+	if err != nil {
+		return err
+	}
+	return p.Signal(syscall.SIGTERM)
+}
