@@ -10,6 +10,8 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/machinelearning/armmachinelearning/v4"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/container"
+
+	"github.com/mlbatch/ml/internal/upload"
 )
 
 // DefaultDatastore is where local inputs are uploaded, as az does: the
@@ -45,7 +47,10 @@ func (c *Client) OpenDatastore(ctx context.Context, name string) (*Datastore, er
 	ds := &Datastore{Name: name, Account: *blob.AccountName, Container: *blob.ContainerName}
 	ds.AccountURL = c.accountURL(blob)
 	containerURL := ds.AccountURL + "/" + ds.Container
-	opts := &container.ClientOptions{ClientOptions: c.T.clientOptions()}
+	copts := c.T.clientOptions()
+	// Uploads of large files need longer per-try timeouts than ARM calls.
+	copts.Retry = upload.RetryOptions()
+	opts := &container.ClientOptions{ClientOptions: copts}
 
 	secrets, serr := c.arm.NewDatastoresClient().ListSecrets(ctx, c.T.ResourceGroup, c.T.Workspace, name, nil)
 	if serr == nil {

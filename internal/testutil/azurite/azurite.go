@@ -5,12 +5,11 @@
 package azurite
 
 import (
+	"bufio"
 	"fmt"
-	"net"
-	"net/http"
 	"os"
 	"os/exec"
-	"strconv"
+	"regexp"
 	"testing"
 	"time"
 )
@@ -42,11 +41,15 @@ func Start(tb testing.TB) *Instance {
 	if err != nil {
 		tb.Fatalf("azurite: %q not found on PATH: install it with `npm install -g azurite` (.ci/run does) or set AZURITE_BLOB", bin)
 	}
-	port := freePort(tb)
 	dir := tb.TempDir()
-	cmd := exec.Command(path, "--blobHost", "127.0.0.1", "--blobPort", strconv.Itoa(port),
-		"--location", dir, "--silent", "--disableTelemetry", "--skipApiVersionCheck", "--disableProductStyleUrl", "--loose")
-	cmd.Stdout = os.Stderr
+	// Port 0: Azurite picks a free port and prints it, so no other server
+	// can take the port between choosing and listening.
+	cmd := exec.Command(path, "--blobHost", "127.0.0.1", "--blobPort", "0",
+		"--location", dir, "--disableTelemetry", "--skipApiVersionCheck", "--disableProductStyleUrl", "--loose")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		tb.Fatalf("azurite: %v", err)
+	}
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
 		tb.Fatalf("azurite: start: %v", err)
@@ -55,32 +58,36 @@ func Start(tb testing.TB) *Instance {
 		_ = cmd.Process.Kill()
 		_, _ = cmd.Process.Wait()
 	})
-	inst := &Instance{
-		ServiceURL: fmt.Sprintf("http://127.0.0.1:%d/%s", port, Account),
-		Account:    Account,
-		Key:        Key,
-	}
-	// Azurite answers any request once it listens; poll until it does.
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		resp, err := http.Get(inst.ServiceURL + "?comp=list")
-		if err == nil {
-			resp.Body.Close()
-			return inst
+	found := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		sent := false
+		for sc.Scan() {
+			if m := listening.FindStringSubmatch(sc.Text()); m != nil && !sent {
+				found <- m[1]
+				sent = true
+			}
 		}
-		if time.Now().After(deadline) {
-			tb.Fatalf("azurite: not listening on port %d after 30s: %v", port, err)
+		if !sent {
+			close(found)
 		}
-		time.Sleep(100 * time.Millisecond)
+	}()
+	select {
+	case port, ok := <-found:
+		if !ok {
+			tb.Fatalf("azurite: exited before listening (see stderr above)")
+		}
+		return &Instance{
+			ServiceURL: fmt.Sprintf("http://127.0.0.1:%s/%s", port, Account),
+			Account:    Account,
+			Key:        Key,
+		}
+	case <-time.After(60 * time.Second):
+		tb.Fatalf("azurite: not listening after 60s")
 	}
+	return nil
 }
 
-func freePort(tb testing.TB) int {
-	tb.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatalf("azurite: find a free port: %v", err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
+// listening matches Azurite's start-up line, e.g. "Azurite Blob service
+// successfully listens on http://127.0.0.1:44329".
+var listening = regexp.MustCompile(`successfully listens on https?://[^:]+:(\d+)`)
