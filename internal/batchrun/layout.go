@@ -1,0 +1,89 @@
+package batchrun
+
+import (
+	_ "embed"
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// driverSource is the Python worker driver, written to the job folder at run
+// time so the binary stays self-contained.
+//
+//go:embed driver.py
+var driverSource []byte
+
+// layout names the files of a job folder (see the package doc).
+type layout struct {
+	jobDir string
+}
+
+func (l layout) logsDir() string        { return filepath.Join(l.jobDir, "logs") }
+func (l layout) overviewFile() string   { return filepath.Join(l.logsDir(), "job_progress_overview.txt") }
+func (l layout) masterRoleFile() string { return filepath.Join(l.logsDir(), "sys", "master_role.txt") }
+func (l layout) userErrorFile() string  { return filepath.Join(l.logsDir(), "user", "error.txt") }
+func (l layout) driverFile() string     { return filepath.Join(l.jobDir, "driver", "batchrun_driver.py") }
+
+func (l layout) modelDir(name, version string) string {
+	return filepath.Join(l.jobDir, "azureml-models", name, version)
+}
+
+// workerID places worker w of a job with concurrency workers per instance:
+// node is its instance index, process its index within the instance.
+type workerID struct{ node, process int }
+
+func newWorkerID(w, concurrency int) workerID {
+	return workerID{node: w / concurrency, process: w % concurrency}
+}
+
+func (id workerID) String() string { return fmt.Sprintf("%d/process%03d", id.node, id.process) }
+
+func (l layout) workerFile(kind string, id workerID, suffix string) string {
+	return filepath.Join(l.logsDir(), "user", kind, fmt.Sprint(id.node), fmt.Sprintf("process%03d%s", id.process, suffix))
+}
+
+func (l layout) stdoutFile(id workerID) string { return l.workerFile("stdout", id, ".stdout.txt") }
+func (l layout) stderrFile(id workerID) string { return l.workerFile("stderr", id, ".stderr.txt") }
+func (l layout) errorFile(id workerID) string  { return l.workerFile("error", id, ".txt") }
+
+func (l layout) nodeFile(id workerID) string {
+	return filepath.Join(l.logsDir(), "sys", "node", fmt.Sprint(id.node), fmt.Sprintf("process%03d.txt", id.process))
+}
+
+// prepare creates the job folder, the output folder, the worker driver and
+// AZUREML_MODEL_DIR. It returns AZUREML_MODEL_DIR.
+func (l layout) prepare(s settings) (string, error) {
+	dirs := []string{
+		s.outputDir,
+		filepath.Join(l.logsDir(), "sys", "node"),
+		filepath.Join(l.logsDir(), "user", "stdout"),
+		filepath.Join(l.logsDir(), "user", "stderr"),
+		filepath.Join(l.logsDir(), "user", "error"),
+		filepath.Dir(l.driverFile()),
+	}
+	for _, dir := range dirs {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return "", fmt.Errorf("create job folder: %w", err)
+		}
+	}
+	if err := os.WriteFile(l.driverFile(), driverSource, 0o644); err != nil {
+		return "", fmt.Errorf("write worker driver: %w", err)
+	}
+	modelDir := l.modelDir(s.modelName, s.modelVersion)
+	if err := os.MkdirAll(modelDir, 0o755); err != nil {
+		return "", fmt.Errorf("create AZUREML_MODEL_DIR: %w", err)
+	}
+	if s.modelDir == "" {
+		return modelDir, nil
+	}
+	// Azure mounts the registered model under its own file or folder name;
+	// a symlink gives scripts the same view without copying a large model.
+	link := filepath.Join(modelDir, filepath.Base(s.modelDir))
+	if err := os.RemoveAll(link); err != nil {
+		return "", fmt.Errorf("replace model link: %w", err)
+	}
+	if err := os.Symlink(s.modelDir, link); err != nil {
+		return "", fmt.Errorf("link model into AZUREML_MODEL_DIR: %w", err)
+	}
+	return modelDir, nil
+}
