@@ -70,6 +70,13 @@ func (d *fileDecoder) inputDict(name string, n *yaml.Node) (Input, error) {
 	}
 	tp, ok := byKey["type"]
 	if !ok {
+		// A key no input type accepts is the real mistake (often a typo
+		// of "type"), so it is reported before the missing type.
+		for _, p := range pairs {
+			if !contains(dataInputKeys, p.key) && !contains(numberKeys, p.key) && !contains(plainLitKeys, p.key) {
+				return Input{}, d.errf(p.k, "unknown key %s in %s; valid keys: type, path, mode (data), default, min, max (literals)", quote(p.key), where)
+			}
+		}
 		return Input{}, d.errf(n, "%s has no type; add type: uri_folder (or one of %s)", where, inputTypesText)
 	}
 	typ, err := d.text(tp.v, where+".type")
