@@ -1,0 +1,238 @@
+package localws
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Fault kinds understood by FaultOptions.Kinds.
+const (
+	// FaultTooManyRequests answers 429 with a Retry-After header.
+	FaultTooManyRequests = "429"
+	// FaultUnavailable answers 503.
+	FaultUnavailable = "503"
+	// FaultDrop closes the connection without any response.
+	FaultDrop = "drop"
+)
+
+var allFaultKinds = []string{FaultTooManyRequests, FaultUnavailable, FaultDrop}
+
+// FaultOptions make a share of requests fail before any handler runs, so a
+// faulted request never has a side effect and a client that retries it gets
+// exactly one effect. The zero value injects nothing.
+//
+// FaultOptions is also a pflag.Value (String, Set, Type), so it can back a
+// --faults flag directly; the text form is the one ParseFaults reads.
+type FaultOptions struct {
+	// Rate is the probability, in [0, 1], that a request is faulted.
+	Rate float64
+	// Kinds are drawn from uniformly for each faulted request: "429", "503",
+	// "drop". Empty means all three.
+	Kinds []string
+	// Seed seeds the draw so a test run is reproducible; zero is a valid seed.
+	Seed int64
+	// RetryAfter is the Retry-After sent with injected 429s, in whole
+	// seconds. Zero means the default of 1s; a negative value sends
+	// "Retry-After: 0" so tests retry at once.
+	RetryAfter time.Duration
+}
+
+// ParseFaults reads the text form of FaultOptions, e.g.
+// "rate=0.3,kinds=429+503+drop,seed=1,retryafter=0". Keys may come in any
+// order; kinds are joined with '+'. An empty string is the zero value.
+func ParseFaults(s string) (FaultOptions, error) {
+	var f FaultOptions
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return f, nil
+	}
+	for _, part := range strings.Split(s, ",") {
+		key, value, ok := strings.Cut(strings.TrimSpace(part), "=")
+		if !ok {
+			return FaultOptions{}, fmt.Errorf("fault spec %q: %q is not key=value (use e.g. rate=0.3,kinds=429+503+drop,seed=1)", s, part)
+		}
+		switch strings.ToLower(strings.TrimSpace(key)) {
+		case "rate":
+			r, err := strconv.ParseFloat(value, 64)
+			if err != nil {
+				return FaultOptions{}, fmt.Errorf("fault spec %q: rate %q is not a number between 0 and 1", s, value)
+			}
+			f.Rate = r
+		case "kinds", "kind":
+			f.Kinds = nil
+			for _, k := range strings.Split(value, "+") {
+				if k = strings.TrimSpace(k); k != "" {
+					f.Kinds = append(f.Kinds, k)
+				}
+			}
+		case "seed":
+			n, err := strconv.ParseInt(value, 10, 64)
+			if err != nil {
+				return FaultOptions{}, fmt.Errorf("fault spec %q: seed %q is not an integer", s, value)
+			}
+			f.Seed = n
+		case "retryafter", "retry-after":
+			n, err := strconv.Atoi(value)
+			if err != nil {
+				return FaultOptions{}, fmt.Errorf("fault spec %q: retryafter %q is not a whole number of seconds", s, value)
+			}
+			if n == 0 {
+				f.RetryAfter = -1
+			} else {
+				f.RetryAfter = time.Duration(n) * time.Second
+			}
+		default:
+			return FaultOptions{}, fmt.Errorf("fault spec %q: unknown key %q (known: rate, kinds, seed, retryafter)", s, key)
+		}
+	}
+	if err := f.validate(); err != nil {
+		return FaultOptions{}, err
+	}
+	return f, nil
+}
+
+// FaultsFromEnv parses $ML_LOCAL_FAULTS; unset or empty is the zero value.
+func FaultsFromEnv() (FaultOptions, error) {
+	f, err := ParseFaults(os.Getenv(EnvFaults))
+	if err != nil {
+		return FaultOptions{}, fmt.Errorf("$%s: %w", EnvFaults, err)
+	}
+	return f, nil
+}
+
+func (f FaultOptions) validate() error {
+	if f.Rate < 0 || f.Rate > 1 {
+		return fmt.Errorf("fault rate %v: must be between 0 and 1", f.Rate)
+	}
+	for _, k := range f.Kinds {
+		if !slices.Contains(allFaultKinds, k) {
+			return fmt.Errorf("fault kind %q: use %s", k, strings.Join(allFaultKinds, ", "))
+		}
+	}
+	return nil
+}
+
+// String renders f in the form ParseFaults reads.
+func (f *FaultOptions) String() string {
+	if f == nil || f.Rate == 0 {
+		return ""
+	}
+	s := "rate=" + strconv.FormatFloat(f.Rate, 'g', -1, 64)
+	if len(f.Kinds) > 0 {
+		s += ",kinds=" + strings.Join(f.Kinds, "+")
+	}
+	s += ",seed=" + strconv.FormatInt(f.Seed, 10)
+	switch {
+	case f.RetryAfter < 0:
+		s += ",retryafter=0"
+	case f.RetryAfter > 0:
+		s += ",retryafter=" + strconv.Itoa(int(f.RetryAfter/time.Second))
+	}
+	return s
+}
+
+// Set parses s into f (pflag.Value).
+func (f *FaultOptions) Set(s string) error {
+	parsed, err := ParseFaults(s)
+	if err != nil {
+		return err
+	}
+	*f = parsed
+	return nil
+}
+
+// Type names the flag value's type in help text (pflag.Value).
+func (f *FaultOptions) Type() string { return "faults" }
+
+// faultInjector decides, request by request, whether to fault it.
+type faultInjector struct {
+	opts   FaultOptions
+	kinds  []string
+	mu     sync.Mutex // guards rng: rand.Rand is not safe for concurrent use
+	rng    *rand.Rand
+	counts map[string]*atomic.Int64
+}
+
+func newFaultInjector(opts FaultOptions) *faultInjector {
+	kinds := opts.Kinds
+	if len(kinds) == 0 {
+		kinds = allFaultKinds
+	}
+	fi := &faultInjector{
+		opts:   opts,
+		kinds:  kinds,
+		rng:    rand.New(rand.NewPCG(uint64(opts.Seed), 0x6d6c6c6f63616c)),
+		counts: map[string]*atomic.Int64{},
+	}
+	for _, k := range allFaultKinds {
+		fi.counts[k] = new(atomic.Int64)
+	}
+	return fi
+}
+
+// draw returns the fault kind for the next request, or "" for none.
+func (fi *faultInjector) draw() string {
+	if fi.opts.Rate <= 0 {
+		return ""
+	}
+	fi.mu.Lock()
+	defer fi.mu.Unlock()
+	if fi.rng.Float64() >= fi.opts.Rate {
+		return ""
+	}
+	return fi.kinds[fi.rng.IntN(len(fi.kinds))]
+}
+
+// wrap injects faults in front of next.
+func (fi *faultInjector) wrap(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		kind := fi.draw()
+		if kind == "" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		fi.counts[kind].Add(1)
+		switch kind {
+		case FaultTooManyRequests:
+			retry := "1"
+			switch {
+			case fi.opts.RetryAfter < 0:
+				retry = "0"
+			case fi.opts.RetryAfter > 0:
+				retry = strconv.Itoa(int(fi.opts.RetryAfter / time.Second))
+			}
+			w.Header().Set("Retry-After", retry)
+			writeError(w, &apiError{Status: http.StatusTooManyRequests, Code: codeTooManyRequests, Message: "injected fault: too many requests (" + EnvFaults + ")"})
+		case FaultUnavailable:
+			writeError(w, &apiError{Status: http.StatusServiceUnavailable, Code: codeServiceUnavail, Message: "injected fault: service unavailable (" + EnvFaults + ")"})
+		case FaultDrop:
+			hj, ok := w.(http.Hijacker)
+			if !ok {
+				// HTTP/2 has no hijacking; abort the stream instead.
+				panic(http.ErrAbortHandler)
+			}
+			conn, _, err := hj.Hijack()
+			if err != nil {
+				panic(http.ErrAbortHandler)
+			}
+			_ = conn.Close()
+		}
+	})
+}
+
+// snapshot returns the number of injected faults per kind.
+func (fi *faultInjector) snapshot() map[string]int64 {
+	out := make(map[string]int64, len(fi.counts))
+	for k, c := range fi.counts {
+		out[k] = c.Load()
+	}
+	return out
+}

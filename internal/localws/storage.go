@@ -1,0 +1,232 @@
+package localws
+
+import (
+	"encoding/json"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+)
+
+// The workspace has one datastore, workspaceblobstore, backed by one blob
+// container of the local storage account. Its blobs are plain files under
+// Dir/blob/<account>/<container>/, which is also how the blob service stores
+// them, so a datastore path maps straight to a file.
+
+const defaultDatastore = "workspaceblobstore"
+
+// datastoreFile maps a datastore path ("folder/file.csv", with or without
+// a leading slash; a trailing slash names a folder) to its file under the
+// container folder. It refuses any path that could leave the container:
+// "..", backslashes, NUL, empty segments, and symbolic links leading out
+// (the blob service's LocalPath checks the last two).
+func (s *Server) datastoreFile(p string) (string, *apiError) {
+	trimmed := strings.TrimLeft(p, "/")
+	if strings.ContainsAny(trimmed, "\\\x00") {
+		return "", errBadRequest("The datastore path '" + p + "' contains a backslash or NUL: use forward slashes.")
+	}
+	for _, seg := range strings.Split(strings.TrimSuffix(trimmed, "/"), "/") {
+		if seg == ".." || seg == "." {
+			return "", errBadRequest("The datastore path '" + p + "' contains '" + seg + "': paths may not leave the datastore or its folders.")
+		}
+	}
+	local, err := s.blob.LocalPath(s.account, s.container, trimmed)
+	if err != nil {
+		return "", errBadRequest("The datastore path '" + p + "' is not valid on datastore " + defaultDatastore + ": " + strings.TrimPrefix(err.Error(), "blob: "))
+	}
+	return local, nil
+}
+
+// datastoreURI is the short azureml:// URI of a datastore path.
+func datastoreURI(p string) string {
+	return "azureml://datastores/" + defaultDatastore + "/paths/" + strings.TrimPrefix(p, "/")
+}
+
+// parseDatastoreURI recognises the URIs that name a path on this
+// workspace's storage and returns that path (ok=false when uri is not a
+// datastore URI at all):
+//
+//	azureml://datastores/{ds}/paths/{p}
+//	azureml://subscriptions/{s}/resourcegroups/{rg}/workspaces/{ws}/datastores/{ds}/paths/{p}
+//	[azureml:]/subscriptions/{s}/resourceGroups/{rg}/providers/Microsoft.MachineLearningServices/workspaces/{ws}/datastores/{ds}/paths/{p}
+//	http://<this server>/blob/{account}/{container}/{p}
+func (s *Server) parseDatastoreURI(r *http.Request, uri string) (string, bool, *apiError) {
+	lower := strings.ToLower(uri)
+	var segs []string
+	switch {
+	case strings.HasPrefix(lower, "azureml://datastores/"):
+		segs = strings.Split(uri[len("azureml://"):], "/")
+		return s.datastorePathFrom(uri, segs)
+	case strings.HasPrefix(lower, "azureml://subscriptions/"):
+		segs = strings.Split(uri[len("azureml://"):], "/")
+		// subscriptions/{s}/resourcegroups/{rg}/workspaces/{ws}/datastores/...
+		if len(segs) < 6 || !strings.EqualFold(segs[2], "resourcegroups") || !strings.EqualFold(segs[4], "workspaces") {
+			return "", true, errBadRequest("Invalid AzureML datastore path URI " + uri)
+		}
+		if aerr := s.checkScope(uri, segs[1], segs[3], segs[5]); aerr != nil {
+			return "", true, aerr
+		}
+		return s.datastorePathFrom(uri, segs[6:])
+	case strings.HasPrefix(lower, "azureml:/subscriptions/") || strings.HasPrefix(lower, "/subscriptions/"):
+		armID := uri[strings.Index(lower, "/subscriptions/"):]
+		segs = strings.Split(strings.TrimPrefix(armID, "/"), "/")
+		rest, aerr := s.matchWorkspaceScope(segs)
+		if aerr != nil {
+			if !strings.Contains(lower, "/datastores/") {
+				return "", false, nil
+			}
+			return "", true, errBadRequest("The URI " + uri + " is outside the local workspace: " + aerr.Message)
+		}
+		if len(rest) == 0 || !strings.EqualFold(rest[0], "datastores") {
+			return "", false, nil
+		}
+		return s.datastorePathFrom(uri, rest)
+	case strings.HasPrefix(lower, "http://") || strings.HasPrefix(lower, "https://"):
+		u, err := url.Parse(uri)
+		if err != nil || !s.isOwnHost(r, u.Host) {
+			return "", false, nil
+		}
+		bsegs := strings.SplitN(strings.TrimPrefix(u.Path, "/"), "/", 4)
+		if len(bsegs) < 3 || bsegs[0] != "blob" {
+			return "", false, nil
+		}
+		if bsegs[1] != s.account || bsegs[2] != s.container {
+			return "", true, errBadRequest("The URL " + uri + " is not in the container of datastore " + defaultDatastore +
+				" (" + s.account + "/" + s.container + ").")
+		}
+		if len(bsegs) == 3 {
+			return "", true, nil
+		}
+		return bsegs[3], true, nil
+	}
+	return "", false, nil
+}
+
+// datastorePathFrom reads datastores/{ds}/paths/{p...}.
+func (s *Server) datastorePathFrom(uri string, segs []string) (string, bool, *apiError) {
+	if len(segs) < 3 || !strings.EqualFold(segs[0], "datastores") || !strings.EqualFold(segs[2], "paths") {
+		return "", true, errBadRequest("Invalid AzureML datastore path URI " + uri + ": expected azureml://datastores/<datastore>/paths/<path>")
+	}
+	if segs[1] != defaultDatastore {
+		return "", true, errBadRequest("The datastore '" + segs[1] + "' in " + uri + " does not exist in the local workspace: it has one datastore, " + defaultDatastore + ".")
+	}
+	return strings.Join(segs[3:], "/"), true, nil
+}
+
+func (s *Server) checkScope(uri, sub, rg, ws string) *apiError {
+	if !strings.EqualFold(sub, s.opts.Subscription) || !strings.EqualFold(rg, s.opts.ResourceGroup) || !strings.EqualFold(ws, s.opts.Workspace) {
+		return errBadRequest("The URI " + uri + " names subscription/resource group/workspace " + sub + "/" + rg + "/" + ws +
+			", not the local workspace " + s.opts.Subscription + "/" + s.opts.ResourceGroup + "/" + s.opts.Workspace + ".")
+	}
+	return nil
+}
+
+// isOwnHost reports whether host (from a URL in a request) is this server.
+func (s *Server) isOwnHost(r *http.Request, host string) bool {
+	if strings.EqualFold(host, r.Host) {
+		return true
+	}
+	if u := s.URL(); u != "" && strings.EqualFold("http://"+host, u) {
+		return true
+	}
+	// 127.0.0.1:P and localhost:P are the same server.
+	h, p, err := net.SplitHostPort(host)
+	rh, rp, rerr := net.SplitHostPort(r.Host)
+	if err != nil || rerr != nil || p != rp {
+		return false
+	}
+	loop := func(x string) bool { ip := net.ParseIP(x); return x == "localhost" || (ip != nil && ip.IsLoopback()) }
+	return loop(h) && loop(rh)
+}
+
+// resolvedData is an input or asset location on the datastore.
+type resolvedData struct {
+	// Path is the datastore path (relative, slash-separated).
+	Path string
+	// AssetID is the data version's ARM id when the URI named a data asset.
+	AssetID string
+}
+
+// resolveDataURI turns an input URI into a datastore path: datastore URIs
+// directly, data assets (ARM ids, azureml:name:version, azureml:name@latest,
+// azureml://locations/...) through their dataUri. Anything that is not on
+// this workspace's storage is a 400 saying how to get the data there.
+func (s *Server) resolveDataURI(r *http.Request, uri string) (resolvedData, *apiError) {
+	return s.resolveDataURIDepth(r, uri, 0)
+}
+
+func (s *Server) resolveDataURIDepth(r *http.Request, uri string, depth int) (resolvedData, *apiError) {
+	if strings.TrimSpace(uri) == "" {
+		return resolvedData{}, errBadRequest("Input path can't be empty for batch endpoint invoke")
+	}
+	if p, ok, aerr := s.parseDatastoreURI(r, uri); ok || aerr != nil {
+		return resolvedData{Path: p}, aerr
+	}
+	lower := strings.ToLower(uri)
+	isAsset := strings.HasPrefix(lower, "azureml:") || strings.HasPrefix(lower, "/subscriptions/")
+	if !isAsset {
+		if strings.HasPrefix(lower, "http://") || strings.HasPrefix(lower, "https://") || strings.Contains(lower, "://") {
+			return resolvedData{}, errBadRequest("The input " + uri + " is not on the local workspace's storage, and the local workspace cannot read remote storage: " +
+				"upload the data first (ml batch-endpoint invoke --input ./local/folder uploads it) or copy it to azureml://datastores/" + defaultDatastore + "/paths/<path>.")
+		}
+		return resolvedData{}, errBadRequest("The input " + uri + " is not a URI the service can read: local paths are uploaded by the client; " +
+			"send azureml://datastores/" + defaultDatastore + "/paths/<path>, a data asset (azureml:<name>:<version>) or its ARM id.")
+	}
+	if depth > 0 {
+		return resolvedData{}, errBadRequest("The data asset's dataUri " + uri + " points at another asset: register data with a datastore URI.")
+	}
+	ref, aerr := s.parseAssetRef(uri, dataAssets)
+	if aerr != nil {
+		return resolvedData{}, aerr
+	}
+	rec, version, aerr := s.resolveAssetRef(r.Context(), ref)
+	if aerr != nil {
+		return resolvedData{}, aerr
+	}
+	var doc assetDoc
+	if err := json.Unmarshal(rec.Body, &doc); err != nil {
+		return resolvedData{}, &apiError{Status: 500, Code: codeInternal, Message: err.Error()}
+	}
+	dataURI, _ := doc.Properties["dataUri"].(string)
+	inner, aerr := s.resolveDataURIDepth(r, dataURI, depth+1)
+	if aerr != nil {
+		return resolvedData{}, errBadRequest("The data asset " + ref.Name + ":" + version + " cannot be read: " + aerr.Message)
+	}
+	inner.AssetID = s.versionID(dataAssets, rec.Parent, version)
+	return inner, nil
+}
+
+// statDatastorePath checks that a datastore path exists with the right kind.
+func (s *Server) statDatastorePath(p string, wantDir bool, what string) (string, *apiError) {
+	file, aerr := s.datastoreFile(p)
+	if aerr != nil {
+		return "", aerr
+	}
+	fi, err := os.Stat(file)
+	switch {
+	case err != nil:
+		return "", errBadRequest("The " + what + " " + datastoreURI(p) + " does not exist on datastore " + defaultDatastore + ".")
+	case wantDir && !fi.IsDir():
+		return "", errBadRequest("There is no folder on target path: " + datastoreURI(p) + " (it is a file: use type uri_file).")
+	case !wantDir && fi.IsDir():
+		return "", errBadRequest("There is no file on target path: " + datastoreURI(p) + " (it is a folder: use type uri_folder).")
+	}
+	return file, nil
+}
+
+// assetDatastorePath resolves a code or model URI (codeUri, modelUri) to a
+// datastore path, checked to stay inside the container.
+func (s *Server) assetDatastorePath(r *http.Request, uri, what string) (string, *apiError) {
+	p, ok, aerr := s.parseDatastoreURI(r, uri)
+	if aerr != nil {
+		return "", aerr
+	}
+	if !ok {
+		return "", errBadRequest("The " + what + " URI '" + uri + "' is not on the local workspace's storage: upload it to datastore " + defaultDatastore + " first.")
+	}
+	if _, aerr := s.datastoreFile(p); aerr != nil {
+		return "", aerr
+	}
+	return p, nil
+}
