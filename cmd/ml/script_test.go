@@ -40,9 +40,12 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"waitfile":    waitFile,
-			"lines":       countLines,
-			"notcontains": notContains,
+			"waitfile":     waitFile,
+			"lines":        countLines,
+			"notcontains":  notContains,
+			"stdout2env":   stdoutToEnv,
+			"localsecrets": localSecrets,
+			"blobscmp":     blobsCmp,
 		},
 		RequireExplicitExec: true,
 	})

@@ -7,8 +7,12 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/mlbatch/ml/internal/cmd/batchdeployment"
 	"github.com/mlbatch/ml/internal/cmd/batchendpoint"
 	"github.com/mlbatch/ml/internal/cmd/configure"
+	"github.com/mlbatch/ml/internal/cmd/data"
+	"github.com/mlbatch/ml/internal/cmd/datastore"
+	"github.com/mlbatch/ml/internal/cmd/job"
 	"github.com/mlbatch/ml/internal/cmd/local"
 	"github.com/mlbatch/ml/internal/cmd/version"
 	"github.com/mlbatch/ml/internal/cmdutil"
@@ -54,7 +58,11 @@ runs batch deployments on this machine, no Azure account needed.`,
 
 	cmd.AddCommand(
 		batchendpoint.NewCmdBatchEndpoint(f),
+		batchdeployment.NewCmdBatchDeployment(f),
 		configure.NewCmdConfigure(f),
+		data.NewCmdData(f),
+		datastore.NewCmdDatastore(f),
+		job.NewCmdJob(f),
 		local.NewCmdLocal(f),
 		version.NewCmdVersion(f),
 	)

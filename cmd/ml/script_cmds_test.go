@@ -1,0 +1,114 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/md5"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/machinelearning/armmachinelearning/v4"
+	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/container"
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/mlbatch/ml/internal/azml"
+	"github.com/mlbatch/ml/internal/localws"
+)
+
+// stdout2env VAR sets VAR to the last command's stdout, trimmed (testscript
+// has no command substitution).
+func stdoutToEnv(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: stdout2env VAR")
+	}
+	ts.Setenv(args[0], strings.TrimSpace(ts.ReadFile("stdout")))
+}
+
+// localClient builds the azml client of the running local workspace.
+func localClient(ts *testscript.TestScript) *azml.Client {
+	info, err := localws.ReadServerInfo(ts.Getenv("ML_LOCAL_DIR"))
+	ts.Check(err)
+	c, err := azml.NewClient(azml.NewLocalTarget(info), ts.Getenv)
+	ts.Check(err)
+	return c
+}
+
+// localsecrets sets ML_TOKEN and ML_ACCOUNT_KEY to the local workspace's
+// bearer token and storage account key, so scripts can check that no
+// output ever shows them.
+func localSecrets(ts *testscript.TestScript, neg bool, args []string) {
+	info, err := localws.ReadServerInfo(ts.Getenv("ML_LOCAL_DIR"))
+	ts.Check(err)
+	ts.Setenv("ML_TOKEN", info.Token)
+	t := azml.NewLocalTarget(info)
+	ds, err := armmachinelearning.NewDatastoresClient(t.Subscription, t.Credential, t.ARMOptions())
+	ts.Check(err)
+	secrets, err := ds.ListSecrets(context.Background(), t.ResourceGroup, t.Workspace, azml.DefaultDatastore, nil)
+	ts.Check(err)
+	key, ok := secrets.DatastoreSecretsClassification.(*armmachinelearning.AccountKeyDatastoreSecrets)
+	if !ok || key.Key == nil || *key.Key == "" {
+		ts.Fatalf("the local workspace returned no account key")
+	}
+	ts.Setenv("ML_ACCOUNT_KEY", *key.Key)
+}
+
+// blobscmp DIR PREFIX checks that the blobs under PREFIX on the local
+// workspace's default datastore are exactly the files of DIR, byte for
+// byte (MD5 compared), and that none is missing or extra.
+func blobsCmp(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: blobscmp DIR PREFIX")
+	}
+	dir, prefix := ts.MkAbs(args[0]), strings.TrimSuffix(args[1], "/")+"/"
+	want := map[string][16]byte{}
+	ts.Check(filepath.Walk(dir, func(p string, fi os.FileInfo, err error) error {
+		if err != nil || fi.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		want[filepath.ToSlash(rel)] = md5.Sum(data)
+		return nil
+	}))
+	ctx := context.Background()
+	ds, err := localClient(ts).OpenDatastore(ctx, azml.DefaultDatastore)
+	ts.Check(err)
+	got := map[string][16]byte{}
+	pager := ds.Client.NewListBlobsFlatPager(&container.ListBlobsFlatOptions{Prefix: &prefix})
+	for pager.More() {
+		page, err := pager.NextPage(ctx)
+		ts.Check(err)
+		for _, b := range page.Segment.BlobItems {
+			resp, err := ds.Client.NewBlobClient(*b.Name).DownloadStream(ctx, nil)
+			ts.Check(err)
+			var buf bytes.Buffer
+			_, err = io.Copy(&buf, resp.Body)
+			resp.Body.Close()
+			ts.Check(err)
+			got[strings.TrimPrefix(*b.Name, prefix)] = md5.Sum(buf.Bytes())
+		}
+	}
+	var problems []string
+	for name, sum := range want {
+		if g, ok := got[name]; !ok {
+			problems = append(problems, "missing "+name)
+		} else if g != sum {
+			problems = append(problems, "different "+name)
+		}
+	}
+	for name := range got {
+		if _, ok := want[name]; !ok {
+			problems = append(problems, "extra "+name)
+		}
+	}
+	sort.Strings(problems)
+	if len(problems) > 0 {
+		ts.Fatalf("blobs under %s differ from %s: %s", prefix, dir, strings.Join(problems, ", "))
+	}
+}

@@ -1,0 +1,55 @@
+// Package show implements `ml job show`.
+package show
+
+import (
+	"context"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mlbatch/ml/internal/azml"
+	"github.com/mlbatch/ml/internal/cmdutil"
+)
+
+// Options are the parsed flags of `ml job show`.
+type Options struct {
+	// Name is the job (-n/--name, required).
+	Name string
+}
+
+// NewCmdShow returns `ml job show`. runF replaces the run function in tests
+// that only check flag parsing.
+func NewCmdShow(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
+	opts := &Options{}
+	cmd := &cobra.Command{
+		Use:   "show",
+		Short: "Show a job",
+		Long: `Show a job with az's output keys (snake_case: status, display_name,
+experiment_name, creation_context, inputs, outputs, tags ...). A missing job
+exits 3.`,
+		Example: `  ml job show -n $JOB
+  ml job show -n $JOB --query status -o tsv
+  ml job show -n $JOB --query tags`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return showRun(cmd.Context(), f, opts)
+		},
+	}
+	cmd.Flags().StringVarP(&opts.Name, "name", "n", "", "Name of the job (required)")
+	_ = cmd.MarkFlagRequired("name")
+	return cmd
+}
+
+func showRun(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
+	c, err := f.Client()
+	if err != nil {
+		return err
+	}
+	j, err := c.GetJob(ctx, opts.Name)
+	if err != nil {
+		return err
+	}
+	return f.Print(azml.JobView(j))
+}

@@ -1,0 +1,158 @@
+package localtest
+
+import (
+	"bufio"
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+func TestJobShowAndList(t *testing.T) {
+	e := newEnv(t)
+	first := e.invoke(map[string]string{"a.csv": "1\n"})
+	e.waitStatus(first, "Completed")
+	second := e.invoke(map[string]string{"b.csv": "2\n"})
+	e.waitStatus(second, "Completed")
+
+	if got := strings.TrimSpace(e.run("job", "show", "-n", first, "--query", "status", "-o", "tsv").stdout); got != "Completed" {
+		t.Errorf("job show --query status = %q, want Completed", got)
+	}
+	if got := strings.TrimSpace(e.run("job", "show", "-n", first, "--query", "experiment_name", "-o", "tsv").stdout); got != endpointName {
+		t.Errorf("job show --query experiment_name = %q, want the endpoint %q", got, endpointName)
+	}
+	if got := strings.TrimSpace(e.run("job", "show", "-n", first, "--query", `tags."azureml.batchrun"`, "-o", "tsv").stdout); got != "true" {
+		t.Errorf("job show tags.azureml.batchrun = %q, want true", got)
+	}
+	if r := e.ml(nil, "job", "show", "-n", "no-such-job"); r.code != 3 || !strings.Contains(r.stderr, "no-such-job") {
+		t.Errorf("job show of a missing job: want exit 3 naming it, got %s", r)
+	}
+
+	tests := []struct {
+		name      string
+		args      []string
+		wantCount int
+		warns     bool
+	}{
+		{"default lists both", []string{"job", "list"}, 2, false},
+		{"max results cuts and warns", []string{"job", "list", "-r", "1"}, 1, true},
+		{"exact count does not warn", []string{"job", "list", "--max-results", "2"}, 2, false},
+		{"all results wins over max", []string{"job", "list", "-r", "1", "--all-results"}, 2, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := e.run(append(tt.args, "-o", "json")...)
+			var jobs []map[string]any
+			if err := json.Unmarshal([]byte(r.stdout), &jobs); err != nil {
+				t.Fatalf("not a JSON list: %v\n%s", err, r.stdout)
+			}
+			if len(jobs) != tt.wantCount {
+				t.Errorf("%d jobs, want %d", len(jobs), tt.wantCount)
+			}
+			for _, j := range jobs {
+				if j["status"] != "Completed" || j["name"] == "" {
+					t.Errorf("job entry without az's keys: %v", j)
+				}
+			}
+			if warned := strings.Contains(r.stderr, "Displaying top 1 results"); warned != tt.warns {
+				t.Errorf("warning shown = %v, want %v; stderr: %q", warned, tt.warns, r.stderr)
+			}
+		})
+	}
+}
+
+func TestJobStream(t *testing.T) {
+	e := newEnv(t)
+	ok := e.invoke(map[string]string{"a.csv": "1\n", "b.csv": "2\n"})
+	failed := e.invoke(map[string]string{"fail.csv": "x\n"})
+
+	t.Run("completing job exits 0", func(t *testing.T) {
+		r := e.ml(nil, "job", "stream", "-n", ok)
+		if r.code != 0 {
+			t.Fatalf("want exit 0, got %s", r)
+		}
+		for _, want := range []string{"RunId: " + ok, "Status: Completed", "Execution Summary"} {
+			if !strings.Contains(r.stderr, want) {
+				t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+			}
+		}
+		if r.stdout != "" {
+			t.Errorf("stream printed on stdout: %q", r.stdout)
+		}
+	})
+
+	t.Run("failing job exits 5 with the user error", func(t *testing.T) {
+		r := e.ml(nil, "job", "stream", "-n", failed)
+		if r.code != 5 {
+			t.Fatalf("want exit 5, got %s", r)
+		}
+		if !strings.Contains(r.stderr, userError) || !strings.Contains(r.stderr, "Status: Failed") {
+			t.Errorf("stderr lacks the status or the user error %q:\n%s", userError, r.stderr)
+		}
+	})
+
+	t.Run("already terminal job prints its summary", func(t *testing.T) {
+		e.waitStatus(ok, "Completed")
+		r := e.ml(nil, "job", "stream", "-n", ok)
+		if r.code != 0 || !strings.Contains(r.stderr, "Status: Completed") {
+			t.Errorf("want exit 0 and the summary, got %s", r)
+		}
+		e.waitStatus(failed, "Failed")
+		if r := e.ml(nil, "job", "stream", "-n", failed); r.code != 5 {
+			t.Errorf("a finished failed job streams to exit 5, got %s", r)
+		}
+	})
+
+	t.Run("jsonl events end with the summary", func(t *testing.T) {
+		r := e.ml(nil, "job", "stream", "-n", failed, "-o", "jsonl")
+		if r.code != 5 {
+			t.Fatalf("want exit 5, got %s", r)
+		}
+		var last map[string]any
+		sc := bufio.NewScanner(strings.NewReader(r.stdout))
+		lines := 0
+		for sc.Scan() {
+			lines++
+			last = nil
+			if err := json.Unmarshal(sc.Bytes(), &last); err != nil {
+				t.Fatalf("line %d is not JSON: %v: %q", lines, err, sc.Text())
+			}
+		}
+		if last["type"] != "summary" || last["status"] != "Failed" || !strings.Contains(last["userError"].(string), userError) {
+			t.Errorf("last line is not the failed summary with the user error: %v", last)
+		}
+	})
+
+	t.Run("missing job exits 3", func(t *testing.T) {
+		if r := e.ml(nil, "job", "stream", "-n", "no-such-job"); r.code != 3 {
+			t.Errorf("want exit 3, got %s", r)
+		}
+	})
+}
+
+func TestJobCancel(t *testing.T) {
+	e := newEnv(t)
+	held := e.invoke(map[string]string{"hold.csv": "1\n"})
+	e.waitStatus(held, "Running")
+
+	r := e.run("job", "cancel", "-n", held)
+	if r.stdout != "" {
+		t.Errorf("cancel printed on stdout (az prints nothing): %q", r.stdout)
+	}
+	if got := strings.TrimSpace(e.run("job", "show", "-n", held, "--query", "status", "-o", "tsv").stdout); got != "Canceled" {
+		t.Errorf("status after cancel = %q, want Canceled", got)
+	}
+	if !strings.Contains(r.stderr, "Canceled") {
+		t.Errorf("cancel does not report the final status on stderr: %q", r.stderr)
+	}
+
+	again := e.ml(nil, "job", "cancel", "-n", held)
+	if again.code != 0 || !strings.Contains(again.stderr, "already ended (Canceled)") {
+		t.Errorf("cancel of an ended job: want exit 0 saying so, got %s", again)
+	}
+	if r := e.ml(nil, "job", "stream", "-n", held); r.code != 6 {
+		t.Errorf("stream of a canceled job: want exit 6, got %s", r)
+	}
+	if r := e.ml(nil, "job", "cancel", "-n", "no-such-job"); r.code != 3 {
+		t.Errorf("cancel of a missing job: want exit 3, got %s", r)
+	}
+}

@@ -1,0 +1,413 @@
+package spec
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/mlbatch/ml/internal/clierr"
+)
+
+// commandLine names the YAML "file" when no --file was given and every key
+// comes from flags.
+const commandLine = "(command line)"
+
+// decoder turns a YAML tree into values, locating every error at the file
+// and line of the node, or at the override (--set KEY, --name) that put the
+// node there.
+type decoder struct {
+	// file is the path shown in errors.
+	file string
+	// baseDir is the folder relative paths resolve against: the YAML
+	// file's folder, else the current directory.
+	baseDir string
+	// origin names the override that created a node.
+	origin map[*yaml.Node]string
+	// notes collects what was accepted but will not be sent (see Notes).
+	notes []string
+}
+
+// at is where n came from, for messages.
+func (d *decoder) at(n *yaml.Node) string {
+	if o, ok := d.origin[n]; ok {
+		return o
+	}
+	if n == nil || n.Line == 0 {
+		return d.file
+	}
+	return fmt.Sprintf("%s:%d", d.file, n.Line)
+}
+
+// errf returns a usage error located at n.
+func (d *decoder) errf(n *yaml.Node, format string, args ...any) error {
+	return clierr.Usagef("%s: %s", d.at(n), fmt.Sprintf(format, args...))
+}
+
+// note records something accepted but not acted on, located at n.
+func (d *decoder) note(n *yaml.Node, format string, args ...any) {
+	d.notes = append(d.notes, fmt.Sprintf("%s: %s", d.at(n), fmt.Sprintf(format, args...)))
+}
+
+var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+// readTree reads path (a YAML file holding one mapping) into a tree. An
+// empty path gives an empty mapping: every key then comes from flags.
+func readTree(path, what string) (root *yaml.Node, file, baseDir string, err error) {
+	if path == "" {
+		wd, err := os.Getwd()
+		if err != nil {
+			return nil, "", "", fmt.Errorf("current directory: %w", err)
+		}
+		return &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}, commandLine, wd, nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, "", "", clierr.Usagef("--file %s: no such file; give the path of the %s YAML file", path, what)
+		}
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, "", "", clierr.Usagef("--file %s: cannot read it: %v", path, err)
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, "", "", fmt.Errorf("resolve %s: %w", path, err)
+	}
+	root, err = parseTree(path, data, what)
+	if err != nil {
+		return nil, "", "", err
+	}
+	return root, path, filepath.Dir(abs), nil
+}
+
+// parseTree parses data (one YAML document holding a mapping).
+func parseTree(file string, data []byte, what string) (*yaml.Node, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, clierr.Usagef("%s: the file is empty; write the %s as a YAML mapping (name: ..., ...)", file, what)
+		}
+		return nil, syntaxError(file, err)
+	}
+	var more yaml.Node
+	if err := dec.Decode(&more); !errors.Is(err, io.EOF) {
+		if err != nil {
+			return nil, syntaxError(file, err)
+		}
+		return nil, clierr.Usagef("%s:%d: a second YAML document; put the %s in one document (remove the ---)", file, more.Line, what)
+	}
+	root := deref(doc.Content[0])
+	if isNull(root) {
+		return &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: root.Line}, nil
+	}
+	if root.Kind != yaml.MappingNode {
+		return nil, clierr.Usagef("%s:%d: the %s must be a YAML mapping (name: ..., ...), not %s", file, root.Line, what, kindName(root))
+	}
+	return root, nil
+}
+
+// syntaxError rewrites a yaml.v3 parse error as "FILE:LINE: message".
+func syntaxError(file string, err error) error {
+	msg := err.Error()
+	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
+		return clierr.Usagef("%s:%s: invalid YAML: %s", file, m[1], m[2])
+	}
+	return clierr.Usagef("%s: invalid YAML: %s", file, strings.TrimPrefix(msg, "yaml: "))
+}
+
+// deref follows aliases (*anchor) to the node they name.
+func deref(n *yaml.Node) *yaml.Node {
+	for i := 0; n != nil && n.Kind == yaml.AliasNode && i < 100; i++ {
+		n = n.Alias
+	}
+	return n
+}
+
+func isNull(n *yaml.Node) bool {
+	return n == nil || n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null"
+}
+
+// kindName says what a node is, for "must be X, not Y" messages.
+func kindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		switch n.ShortTag() {
+		case "!!null":
+			return "empty"
+		case "!!bool":
+			return "a boolean (" + n.Value + ")"
+		case "!!int":
+			return "a number (" + n.Value + ")"
+		case "!!float":
+			return "a number (" + n.Value + ")"
+		}
+		return fmt.Sprintf("the text %q", n.Value)
+	}
+	return "a YAML value of another kind"
+}
+
+// object is a mapping checked against the keys its schema allows.
+type object struct {
+	d     *decoder
+	n     *yaml.Node
+	where string
+	vals  map[string]*yaml.Node
+	keys  map[string]*yaml.Node
+}
+
+// pair is one key/value of a mapping, aliases resolved.
+type pair struct{ k, v *yaml.Node }
+
+// pairs checks that n is a mapping with plain, unique keys and returns its
+// entries in order. where names the mapping in messages.
+func (d *decoder) pairs(n *yaml.Node, where string) ([]pair, error) {
+	n = deref(n)
+	if n.Kind != yaml.MappingNode {
+		return nil, d.errf(n, "%s must be a mapping (key: value lines), not %s", where, kindName(n))
+	}
+	seen := map[string]*yaml.Node{}
+	out := make([]pair, 0, len(n.Content)/2)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := deref(n.Content[i]), deref(n.Content[i+1])
+		if k.ShortTag() == "!!merge" {
+			return nil, d.errf(k, "YAML merge keys (<<) are not supported in %s; write the keys out", where)
+		}
+		if k.Kind != yaml.ScalarNode || isNull(k) {
+			return nil, d.errf(k, "keys in %s must be plain names", where)
+		}
+		if first, dup := seen[k.Value]; dup {
+			return nil, d.errf(k, "duplicate key %q in %s (first at %s); keep one", k.Value, where, d.at(first))
+		}
+		seen[k.Value] = k
+		out = append(out, pair{k, v})
+	}
+	return out, nil
+}
+
+// object checks that n is a mapping whose keys are all in valid, with no
+// duplicates. where names the mapping in messages ("settings", "the
+// endpoint").
+func (d *decoder) object(n *yaml.Node, where string, valid []string) (*object, error) {
+	ps, err := d.pairs(n, where)
+	if err != nil {
+		return nil, err
+	}
+	o := &object{d: d, n: deref(n), where: where, vals: map[string]*yaml.Node{}, keys: map[string]*yaml.Node{}}
+	for _, p := range ps {
+		if !contains(valid, p.k.Value) {
+			return nil, d.errf(p.k, "unknown key %q in %s; valid keys: %s", p.k.Value, where, strings.Join(sorted(valid), ", "))
+		}
+		o.keys[p.k.Value] = p.k
+		o.vals[p.k.Value] = p.v
+	}
+	return o, nil
+}
+
+// node is the value of key, nil when absent or null (YAML "key:" with no
+// value means "not set", as it does for az's optional fields).
+func (o *object) node(key string) *yaml.Node {
+	v := o.vals[key]
+	if isNull(v) {
+		return nil
+	}
+	return v
+}
+
+// has reports whether key is set to a non-null value.
+func (o *object) has(key string) bool { return o.node(key) != nil }
+
+// path is the dotted name of key, for messages.
+func (o *object) path(key string) string {
+	if o.where == "" || strings.HasPrefix(o.where, "the ") {
+		return key
+	}
+	return o.where + "." + key
+}
+
+// require returns a missing-key error when key is not set; hint says how
+// to set it.
+func (o *object) require(key, hint string) error {
+	if o.has(key) {
+		return nil
+	}
+	at := o.n
+	if k, ok := o.keys[key]; ok {
+		at = k
+	}
+	return o.d.errf(at, "missing required key %q in %s; %s", key, o.where, hint)
+}
+
+// str reads an optional string.
+func (o *object) str(key string) (string, error) {
+	n := o.node(key)
+	if n == nil {
+		return "", nil
+	}
+	if n.Kind == yaml.ScalarNode && n.ShortTag() != "!!str" {
+		return "", o.d.errf(n, "%s must be text, not %s; to mean the text, quote it: %s: \"%s\"", o.path(key), kindName(n), key, n.Value)
+	}
+	if n.Kind != yaml.ScalarNode {
+		return "", o.d.errf(n, "%s must be text, not %s", o.path(key), kindName(n))
+	}
+	return n.Value, nil
+}
+
+// version reads an asset version: text, or a number written without quotes
+// (az's VersionField accepts both).
+func (o *object) version(key string) (string, error) {
+	n := o.node(key)
+	if n == nil {
+		return "", nil
+	}
+	if n.Kind != yaml.ScalarNode || n.ShortTag() == "!!bool" {
+		return "", o.d.errf(n, "%s must be a version such as 1 or \"2024-01\", not %s", o.path(key), kindName(n))
+	}
+	return n.Value, nil
+}
+
+// integer reads an optional integer within [lo, hi]. Like marshmallow's
+// Int, a quoted number ("5", as --set gives) and an integral float are
+// accepted.
+func (o *object) integer(key string, lo, hi int64) (*int64, error) {
+	n := o.node(key)
+	if n == nil {
+		return nil, nil
+	}
+	v, ok := parseInteger(n)
+	if !ok {
+		return nil, o.d.errf(n, "%s must be a whole number, not %s", o.path(key), kindName(n))
+	}
+	if v < lo || v > hi {
+		return nil, o.d.errf(n, "%s must be between %d and %d, not %d", o.path(key), lo, hi, v)
+	}
+	return &v, nil
+}
+
+// int32 reads an optional integer that fits the ARM int32 fields.
+func (o *object) int32(key string, lo int64) (*int32, error) {
+	v, err := o.integer(key, lo, 1<<31-1)
+	if v == nil || err != nil {
+		return nil, err
+	}
+	i := int32(*v)
+	return &i, nil
+}
+
+// enum reads an optional string that must be one of allowed (compared
+// case-insensitively, with '-' and '_' ignored, as az's
+// StringTransformedEnum is lenient about case) and returns the canonical
+// spelling from allowed.
+func (o *object) enum(key string, allowed []string) (string, error) {
+	s, err := o.str(key)
+	if s == "" || err != nil {
+		return "", err
+	}
+	if c, ok := canonicalEnum(s, allowed); ok {
+		return c, nil
+	}
+	return "", o.d.errf(o.node(key), "%s: %q is not allowed; use one of: %s", o.path(key), s, strings.Join(allowed, ", "))
+}
+
+func canonicalEnum(s string, allowed []string) (string, bool) {
+	squash := func(x string) string { return strings.ToLower(strings.NewReplacer("_", "", "-", "").Replace(x)) }
+	for _, a := range allowed {
+		if squash(a) == squash(s) {
+			return a, true
+		}
+	}
+	return "", false
+}
+
+// strMap reads a mapping of scalar values (tags, properties, environment
+// variables) as strings: ARM carries them as string maps, so a number or
+// boolean is sent as written.
+func (o *object) strMap(key string) (map[string]string, error) {
+	n := o.node(key)
+	if n == nil {
+		return nil, nil
+	}
+	ps, err := o.d.pairs(n, o.path(key))
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	for _, p := range ps {
+		switch {
+		case isNull(p.v):
+			out[p.k.Value] = ""
+		case p.v.Kind == yaml.ScalarNode:
+			out[p.k.Value] = p.v.Value
+		default:
+			return nil, o.d.errf(p.v, "%s.%s must be a single value (text or number), not %s", o.path(key), p.k.Value, kindName(p.v))
+		}
+	}
+	return out, nil
+}
+
+// anyMap reads a free-form mapping (resources.properties) as JSON-ready
+// values.
+func (o *object) anyMap(key string) (map[string]any, error) {
+	n := o.node(key)
+	if n == nil {
+		return nil, nil
+	}
+	if n.Kind != yaml.MappingNode {
+		return nil, o.d.errf(n, "%s must be a mapping, not %s", o.path(key), kindName(n))
+	}
+	var out map[string]any
+	if err := n.Decode(&out); err != nil {
+		return nil, o.d.errf(n, "%s: %v", o.path(key), err)
+	}
+	return out, nil
+}
+
+// parseInteger reads an int, a quoted int or an integral float.
+func parseInteger(n *yaml.Node) (int64, bool) {
+	if n.Kind != yaml.ScalarNode {
+		return 0, false
+	}
+	switch n.ShortTag() {
+	case "!!int", "!!str":
+		var v int64
+		if err := (&yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: strings.TrimSpace(n.Value)}).Decode(&v); err == nil {
+			return v, true
+		}
+	case "!!float":
+		var f float64
+		if err := n.Decode(&f); err == nil && f == float64(int64(f)) {
+			return int64(f), true
+		}
+	}
+	return 0, false
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func sorted(list []string) []string {
+	out := append([]string(nil), list...)
+	sort.Strings(out)
+	return out
+}
