@@ -38,11 +38,43 @@ fuzz:
 		$(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) ./$$pkg || exit 1; \
 	done
 
+# Every benchmark, BENCHTIME iterations each: 1x keeps the run to a few
+# minutes on a 2-core machine (the upload comparison of issue 5,
+# internal/upload/uploadbench, is most of it). -p 1 runs one package at a
+# time, so no compile or other benchmark shares the CPU with a measurement.
+# Larger runs: make bench BENCHTIME=5x (or 3s); bigger upload data sets:
+# ML_UPLOADBENCH_SCALE=4 make bench; one benchmark:
+# make bench BENCH=UploadComparison BENCHPKG=./internal/upload/uploadbench
+BENCHTIME   ?= 1x
+BENCH       ?= .
+BENCHPKG    ?= ./...
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+	$(GO) test -p 1 -run '^$$' -bench '$(BENCH)' -benchmem -benchtime $(BENCHTIME) -timeout 60m $(BENCHPKG)
 
 release-check:
 	$(GO) run $(GORELEASER) check
+
+# The main job on a local workspace, from a fresh clone: build ml, start a
+# local workspace in a temporary folder, create the demo heart-classifier
+# endpoint and deployment from Azure's YAML, invoke it with the local CSV
+# folder (--stream), download the predictions, show the first rows, stop.
+demo: build
+	@set -eu; \
+	tmp=$$(mktemp -d); \
+	export ML_LOCAL_DIR="$$tmp/ws" AZURE_CONFIG_DIR="$$tmp/azure" ML_LOCAL=1; \
+	trap '$(BIN) local stop >/dev/null 2>&1 || true; rm -rf "$$tmp"' EXIT; \
+	echo "== ml local serve (state in $$tmp/ws)"; \
+	$(BIN) local serve --port 0 --detach; \
+	echo "== ml batch-endpoint create -f testdata/heart/endpoint.yml"; \
+	$(BIN) batch-endpoint create -f testdata/heart/endpoint.yml --query scoring_uri -o tsv; \
+	echo "== ml batch-deployment create -f testdata/heart/deployment.yml --set-default"; \
+	$(BIN) batch-deployment create -f testdata/heart/deployment.yml --set-default --query name -o tsv; \
+	echo "== ml batch-endpoint invoke -n heart-classifier-batch --input testdata/heart/data/unlabeled --stream"; \
+	job=$$($(BIN) batch-endpoint invoke -n heart-classifier-batch --input testdata/heart/data/unlabeled --stream --query name -o tsv); \
+	echo "== ml job download -n $$job"; \
+	$(BIN) job download -n "$$job" --download-path "$$tmp/out"; \
+	echo "== first rows of predictions.csv (file, row, prediction, probability)"; \
+	head -n 5 "$$tmp/out/predictions.csv"
 
 clean:
 	rm -rf bin dist
