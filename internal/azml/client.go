@@ -107,30 +107,18 @@ func (c *Client) GetEndpoint(ctx context.Context, name string) (*armmachinelearn
 
 // ListEndpoints returns every batch endpoint of the workspace.
 func (c *Client) ListEndpoints(ctx context.Context) ([]*armmachinelearning.BatchEndpoint, error) {
-	var out []*armmachinelearning.BatchEndpoint
 	pager := c.arm.NewBatchEndpointsClient().NewListPager(c.T.ResourceGroup, c.T.Workspace, nil)
-	for pager.More() {
-		page, err := pager.NextPage(ctx)
-		if err != nil {
-			return nil, c.check(err, "list batch endpoints")
-		}
-		out = append(out, page.Value...)
-	}
-	return out, nil
+	return collect(ctx, c, pager, func(p armmachinelearning.BatchEndpointsClientListResponse) []*armmachinelearning.BatchEndpoint {
+		return p.Value
+	}, 0, "list batch endpoints")
 }
 
 // ListDeployments returns every deployment of endpoint (following nextLink).
 func (c *Client) ListDeployments(ctx context.Context, endpoint string) ([]*armmachinelearning.BatchDeployment, error) {
-	var out []*armmachinelearning.BatchDeployment
 	pager := c.arm.NewBatchDeploymentsClient().NewListPager(c.T.ResourceGroup, c.T.Workspace, endpoint, nil)
-	for pager.More() {
-		page, err := pager.NextPage(ctx)
-		if err != nil {
-			return nil, c.check(err, fmt.Sprintf("deployments of batch endpoint %q", endpoint))
-		}
-		out = append(out, page.Value...)
-	}
-	return out, nil
+	return collect(ctx, c, pager, func(p armmachinelearning.BatchDeploymentsClientListResponse) []*armmachinelearning.BatchDeployment {
+		return p.Value
+	}, 0, fmt.Sprintf("deployments of batch endpoint %q", endpoint))
 }
 
 // ValidateDeployment checks that endpoint has a deployment named name

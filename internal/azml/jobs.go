@@ -29,21 +29,8 @@ func (c *Client) GetJob(ctx context.Context, name string) (*armmachinelearning.J
 // ListJobs returns the workspace's jobs, newest first as the service
 // orders them; max > 0 stops after that many.
 func (c *Client) ListJobs(ctx context.Context, max int) ([]*armmachinelearning.JobBase, error) {
-	var out []*armmachinelearning.JobBase
 	pager := c.arm.NewJobsClient().NewListPager(c.T.ResourceGroup, c.T.Workspace, nil)
-	for pager.More() {
-		page, err := pager.NextPage(ctx)
-		if err != nil {
-			return nil, c.check(err, "list jobs")
-		}
-		for _, j := range page.Value {
-			out = append(out, j)
-			if max > 0 && len(out) >= max {
-				return out, nil
-			}
-		}
-	}
-	return out, nil
+	return collect(ctx, c, pager, func(p armmachinelearning.JobsClientListResponse) []*armmachinelearning.JobBase { return p.Value }, max, "list jobs")
 }
 
 // CancelJob requests cancellation and waits for the service to accept it.
@@ -103,15 +90,7 @@ func JobView(j *armmachinelearning.JobBase) map[string]any {
 		services[k] = e
 	}
 	v["services"] = services
-	if sd := j.SystemData; sd != nil {
-		cc := map[string]any{}
-		if sd.CreatedAt != nil {
-			cc["created_at"] = sd.CreatedAt.UTC().Format(time.RFC3339Nano)
-		}
-		setStr(cc, "created_by", sd.CreatedBy)
-		if sd.CreatedByType != nil {
-			cc["created_by_type"] = string(*sd.CreatedByType)
-		}
+	if cc := creationContext(j.SystemData); cc != nil {
 		v["creation_context"] = cc
 	}
 	// Inputs and outputs as the SDK names them: type and path.

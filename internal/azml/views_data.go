@@ -44,21 +44,10 @@ func (c *Client) GetDataByLabel(ctx context.Context, name, label string) (*armma
 // ListDataContainers returns the workspace's data assets (one entry per
 // name); max > 0 stops after that many.
 func (c *Client) ListDataContainers(ctx context.Context, max int) ([]*armmachinelearning.DataContainer, error) {
-	var out []*armmachinelearning.DataContainer
 	pager := c.arm.NewDataContainersClient().NewListPager(c.T.ResourceGroup, c.T.Workspace, nil)
-	for pager.More() {
-		page, err := pager.NextPage(ctx)
-		if err != nil {
-			return nil, c.check(err, "list data assets")
-		}
-		for _, d := range page.Value {
-			out = append(out, d)
-			if max > 0 && len(out) >= max {
-				return out, nil
-			}
-		}
-	}
-	return out, nil
+	return collect(ctx, c, pager, func(p armmachinelearning.DataContainersClientListResponse) []*armmachinelearning.DataContainer {
+		return p.Value
+	}, max, "list data assets")
 }
 
 // ListDataVersions returns the versions of data asset name; max > 0 stops
@@ -66,19 +55,12 @@ func (c *Client) ListDataContainers(ctx context.Context, max int) ([]*armmachine
 // answers an empty list, az says nothing; an empty answer to a typo helps
 // no one).
 func (c *Client) ListDataVersions(ctx context.Context, name string, max int) ([]*armmachinelearning.DataVersionBase, error) {
-	var out []*armmachinelearning.DataVersionBase
 	pager := c.arm.NewDataVersionsClient().NewListPager(c.T.ResourceGroup, c.T.Workspace, name, nil)
-	for pager.More() {
-		page, err := pager.NextPage(ctx)
-		if err != nil {
-			return nil, c.check(err, fmt.Sprintf("versions of data asset %s", name))
-		}
-		for _, d := range page.Value {
-			out = append(out, d)
-			if max > 0 && len(out) >= max {
-				return out, nil
-			}
-		}
+	out, err := collect(ctx, c, pager, func(p armmachinelearning.DataVersionsClientListResponse) []*armmachinelearning.DataVersionBase {
+		return p.Value
+	}, max, fmt.Sprintf("versions of data asset %s", name))
+	if err != nil {
+		return nil, err
 	}
 	if len(out) == 0 {
 		if _, err := c.arm.NewDataContainersClient().Get(ctx, c.T.ResourceGroup, c.T.Workspace, name, nil); err != nil {
@@ -100,21 +82,10 @@ func (c *Client) GetDatastore(ctx context.Context, name string) (*armmachinelear
 // ListDatastores returns the workspace's datastores, without secrets; max
 // > 0 stops after that many.
 func (c *Client) ListDatastores(ctx context.Context, max int) ([]*armmachinelearning.Datastore, error) {
-	var out []*armmachinelearning.Datastore
 	pager := c.arm.NewDatastoresClient().NewListPager(c.T.ResourceGroup, c.T.Workspace, nil)
-	for pager.More() {
-		page, err := pager.NextPage(ctx)
-		if err != nil {
-			return nil, c.check(err, "list datastores")
-		}
-		for _, d := range page.Value {
-			out = append(out, d)
-			if max > 0 && len(out) >= max {
-				return out, nil
-			}
-		}
-	}
-	return out, nil
+	return collect(ctx, c, pager, func(p armmachinelearning.DatastoresClientListResponse) []*armmachinelearning.Datastore {
+		return p.Value
+	}, max, "list datastores")
 }
 
 // DataView is a data asset version as `az ml data show` prints it: name,
