@@ -16,6 +16,9 @@ import (
 )
 
 func invokeRun(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
+	if err := opts.Follow.validate(); err != nil {
+		return err
+	}
 	inv, err := invocation.Build(opts.Flags)
 	if err != nil {
 		return err
@@ -24,9 +27,6 @@ func invokeRun(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	inferSingleInputType(inv, typeGiven)
 	plan, err := newPlan(inv)
 	if err != nil {
-		return err
-	}
-	if err := opts.Follow.validate(); err != nil {
 		return err
 	}
 	if opts.DryRun {
