@@ -11,7 +11,7 @@ import (
 func TestDefaultOptions(t *testing.T) {
 	o := DefaultOptions()
 	wantFiles := min(max(16, 4*runtime.NumCPU()), 64)
-	if o.FileConcurrency != wantFiles || o.BlockConcurrency != 8 || o.BlockSize != 8<<20 || o.MaxBufferBytes != 256<<20 {
+	if o.FileConcurrency != wantFiles || o.BlockConcurrency != 8 || o.BlockSize != 8<<20 || o.MaxBufferBytes != 128<<20 {
 		t.Errorf("DefaultOptions() = %+v", o)
 	}
 	if z := (Options{}).withDefaults(); z.FileConcurrency != o.FileConcurrency || z.BlockConcurrency != o.BlockConcurrency ||
@@ -43,7 +43,7 @@ func TestOptionsFromEnv(t *testing.T) {
 			name: "all three",
 			env:  map[string]string{EnvFileConcurrency: "3", EnvBlockConcurrency: " 5 ", EnvBlockSize: "16MiB"},
 			want: func(o Options) bool {
-				return o.FileConcurrency == 3 && o.BlockConcurrency == 5 && o.BlockSize == 16<<20 && o.MaxBufferBytes == 256<<20
+				return o.FileConcurrency == 3 && o.BlockConcurrency == 5 && o.BlockSize == 16<<20 && o.MaxBufferBytes == 128<<20
 			},
 		},
 		{
