@@ -1,0 +1,92 @@
+package azml
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
+
+	"github.com/mlbatch/ml/internal/clierr"
+)
+
+// TestClassifyAuthOnARealAADSTS70021 runs azidentity's workload identity
+// credential (what GitHub Actions OIDC uses) against a fake Microsoft Entra
+// token endpoint on 127.0.0.1 that refuses the assertion with AADSTS70021,
+// and checks ml's one-line message: the cause, and the federated
+// credential to create, with the presented issuer and subject.
+func TestClassifyAuthOnARealAADSTS70021(t *testing.T) {
+	const tenant = "11111111-2222-3333-4444-555555555555"
+	var srv *httptest.Server
+	srv = httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		switch {
+		case strings.HasSuffix(r.URL.Path, "/.well-known/openid-configuration"):
+			base := srv.URL + "/" + tenant
+			json.NewEncoder(w).Encode(map[string]any{
+				"token_endpoint":         base + "/oauth2/v2.0/token",
+				"authorization_endpoint": base + "/oauth2/v2.0/authorize",
+				"issuer":                 base + "/v2.0",
+			})
+		case strings.HasSuffix(r.URL.Path, "/oauth2/v2.0/token"):
+			w.WriteHeader(http.StatusBadRequest)
+			json.NewEncoder(w).Encode(map[string]any{
+				"error":             "invalid_client",
+				"error_description": "AADSTS70021: No matching federated identity record found for presented assertion. Assertion Issuer: 'https://token.actions.githubusercontent.com'. Assertion Subject: 'repo:org/app:ref:refs/heads/main'. Trace ID: x Correlation ID: y Timestamp: 2026-01-01 00:00:00Z",
+				"error_codes":       []int{70021},
+			})
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+
+	payload := base64.RawURLEncoding.EncodeToString([]byte(`{"iss":"https://token.actions.githubusercontent.com","sub":"repo:org/app:ref:refs/heads/main","aud":"api://AzureADTokenExchange"}`))
+	tokenFile := filepath.Join(t.TempDir(), "oidc-token")
+	if err := os.WriteFile(tokenFile, []byte("eyJhbGciOiJSUzI1NiJ9."+payload+".c2lnbmF0dXJl"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cred, err := azidentity.NewWorkloadIdentityCredential(&azidentity.WorkloadIdentityCredentialOptions{
+		ClientOptions: azcore.ClientOptions{
+			Cloud:     cloud.Configuration{ActiveDirectoryAuthorityHost: srv.URL + "/"},
+			Transport: srv.Client(),
+		},
+		ClientID:                 "app-123",
+		TenantID:                 tenant,
+		TokenFilePath:            tokenFile,
+		DisableInstanceDiscovery: true,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = cred.GetToken(context.Background(), policy.TokenRequestOptions{Scopes: []string{"https://management.azure.com/.default"}})
+	if err == nil {
+		t.Fatal("the fake token endpoint refused the assertion; GetToken must fail")
+	}
+	env := map[string]string{"AZURE_CLIENT_ID": "app-123", "AZURE_FEDERATED_TOKEN_FILE": tokenFile}
+	got := ClassifyAuth(err, func(k string) string { return env[k] })
+	if clierr.KindOf(got) != clierr.KindAuth {
+		t.Fatalf("kind = %v, want auth (exit 4): %v", clierr.KindOf(got), got)
+	}
+	msg := got.Error()
+	for _, want := range []string{"AADSTS70021: No matching federated identity record", "next step", "app-123", `"repo:org/app:ref:refs/heads/main"`, "az ad app federated-credential create"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("message lacks %q:\n%s", want, msg)
+		}
+	}
+	if strings.Contains(msg, "\n") {
+		t.Errorf("the cause must fit on one line:\n%s", msg)
+	}
+	if strings.Contains(msg, "c2lnbmF0dXJl") || strings.Contains(msg, "Trace ID") {
+		t.Errorf("message carries the token's signature or trace noise:\n%s", msg)
+	}
+}
