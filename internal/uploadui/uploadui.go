@@ -40,7 +40,9 @@ func New(w io.Writer, tty, quiet bool, label string, plan *upload.Plan) *Reporte
 		return r
 	}
 	if tty {
-		r.progress = mpb.New(mpb.WithOutput(w), mpb.WithWidth(40), mpb.WithRefreshRate(150*time.Millisecond))
+		// Auto refresh is forced: the bar is only built for a terminal, and a
+		// writer wrapping one (or a test buffer) would otherwise stay blank.
+		r.progress = mpb.New(mpb.WithOutput(w), mpb.WithRefreshRate(150*time.Millisecond), mpb.WithAutoRefresh())
 		r.bar = r.progress.AddBar(plan.Bytes,
 			mpb.PrependDecorators(decor.Name("Uploading "+label+" "), decor.CountersKibiByte("% .1f / % .1f")),
 			mpb.AppendDecorators(decor.AverageSpeed(decor.SizeB1024(0), "% .1f"), decor.Name(" "), decor.Percentage()),

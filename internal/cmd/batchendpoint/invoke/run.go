@@ -44,6 +44,7 @@ func invokeRun(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	if err != nil {
 		return err
 	}
+	f.Info("target: %s, workspace %s", c.T.Cloud.Name, c.T.WorkspaceID())
 
 	// Everything that can be checked is checked before the first byte is
 	// uploaded: the deployment, the endpoint, the inputs against the
@@ -70,6 +71,9 @@ func invokeRun(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 			return err
 		}
 	}
+	if dep.Name != nil {
+		f.Info("endpoint %s: scoring URI %s, deployment %s", inv.Endpoint, *ep.Properties.ScoringURI, *dep.Name)
+	}
 	if err := checkDeployment(dep, inv); err != nil {
 		return err
 	}
@@ -82,6 +86,9 @@ func invokeRun(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	body, err := plan.request()
 	if err != nil {
 		return err
+	}
+	for name, uri := range plan.resolved {
+		f.Info("input %s: %s", name, uri)
 	}
 	job, err := c.Invoke(ctx, azml.InvokeRequest{ScoringURI: *ep.Properties.ScoringURI, Deployment: inv.Deployment, Body: body})
 	if err != nil {
