@@ -38,13 +38,26 @@ type ServerInfo struct {
 // ErrNotRunning is wrapped by ReadServerInfo when dir holds no server.json.
 var ErrNotRunning = errors.New("no local workspace is running")
 
+// notRunningError says where no server runs and how to start one; it is
+// both ErrNotRunning and fs.ErrNotExist for errors.Is, without printing the
+// latter's "file does not exist".
+type notRunningError struct{ dir string }
+
+func (e notRunningError) Error() string {
+	return fmt.Sprintf("%v in %s (no %s): start one with `ml local serve`", ErrNotRunning, e.dir, ServerInfoFile)
+}
+
+func (e notRunningError) Is(target error) bool {
+	return target == ErrNotRunning || target == fs.ErrNotExist
+}
+
 // ReadServerInfo reads dir/server.json. When the file does not exist the
 // error wraps ErrNotRunning (and fs.ErrNotExist) and says how to start one.
 func ReadServerInfo(dir string) (*ServerInfo, error) {
 	path := filepath.Join(dir, ServerInfoFile)
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("%w in %s (no %s): start one with `ml local serve`: %w", ErrNotRunning, dir, ServerInfoFile, fs.ErrNotExist)
+		return nil, notRunningError{dir}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
