@@ -1,17 +1,15 @@
 package invocation
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"sort"
 	"strings"
 
 	"github.com/mlbatch/ml/internal/clierr"
-	"gopkg.in/yaml.v3"
+	"github.com/mlbatch/ml/internal/yamlnode"
 )
 
 // FileSpec is a decoded --file: the keys az reads (deployment, inputs,
@@ -80,22 +78,15 @@ func LoadFile(path string) (*FileSpec, error) {
 // type, a literal without default). filename is used in errors only.
 func DecodeFile(filename string, data []byte) (*FileSpec, error) {
 	r := nodeReader{file: filename}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	var doc yaml.Node
-	if err := dec.Decode(&doc); err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, clierr.Usagef("%s: the file is empty; expected a mapping with inputs:, outputs:, deployment: ...", filename)
-		}
-		return nil, r.syntaxError(err)
+	root, second, err := yamlnode.Document(filename, data)
+	switch {
+	case err != nil:
+		return nil, err
+	case second != nil:
+		return nil, r.errf(second, "a second YAML document; put everything in one document")
+	case root == nil:
+		return nil, clierr.Usagef("%s: the file is empty; expected a mapping with inputs:, outputs:, deployment: ...", filename)
 	}
-	var more yaml.Node
-	if err := dec.Decode(&more); !errors.Is(err, io.EOF) {
-		if err != nil {
-			return nil, r.syntaxError(err)
-		}
-		return nil, r.errf(&more, "a second YAML document; put everything in one document")
-	}
-	root := deref(doc.Content[0])
 	d := fileDecoder{nodeReader: r, spec: &FileSpec{Filename: filename, lines: map[string]int{}}}
 	pairs, err := d.mapping(root, "the file", "a mapping with inputs:, outputs:, deployment: ...")
 	if err != nil {
@@ -116,25 +107,25 @@ type fileDecoder struct {
 	spec *FileSpec
 }
 
-func (d *fileDecoder) topLevel(p yamlPair) error {
+func (d *fileDecoder) topLevel(p yamlnode.Pair) error {
 	var err error
-	switch p.key {
+	switch p.Key {
 	case "$schema":
 		// Editors add it to Azure ML YAML files; it means nothing here.
 	case "endpoint":
-		d.spec.Endpoint, err = d.text(p.v, "endpoint")
+		d.spec.Endpoint, err = d.text(p.Value, "endpoint")
 	case "deployment":
-		d.spec.Deployment, err = d.text(p.v, "deployment")
+		d.spec.Deployment, err = d.text(p.Value, "deployment")
 	case "job_name":
-		d.spec.JobName, err = d.text(p.v, "job_name")
+		d.spec.JobName, err = d.text(p.Value, "job_name")
 	case "experiment_name":
-		d.spec.ExperimentName, err = d.text(p.v, "experiment_name")
+		d.spec.ExperimentName, err = d.text(p.Value, "experiment_name")
 	case "inputs":
-		err = d.inputs(p.v)
+		err = d.inputs(p.Value)
 	case "outputs":
-		err = d.outputs(p.v)
+		err = d.outputs(p.Value)
 	case "settings":
-		err = d.settings(p.v)
+		err = d.settings(p.Value)
 	default:
 		err = d.unknownKey(p, "at the top level", topLevelKeys)
 	}

@@ -1,11 +1,9 @@
 package invocation
 
 import (
-	"fmt"
-	"regexp"
 	"strings"
 
-	"github.com/mlbatch/ml/internal/clierr"
+	"github.com/mlbatch/ml/internal/yamlnode"
 	"gopkg.in/yaml.v3"
 )
 
@@ -15,69 +13,28 @@ type nodeReader struct{ file string }
 
 // errf returns a usage error located at n.
 func (r nodeReader) errf(n *yaml.Node, format string, args ...any) error {
-	return clierr.Usagef("%s:%d: %s", r.file, n.Line, fmt.Sprintf(format, args...))
+	return yamlnode.Usagef(yamlnode.At(r.file, n), format, args...)
 }
 
-var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
-
-// syntaxError rewrites a yaml.v3 parse error as "FILE:LINE: message".
-func (r nodeReader) syntaxError(err error) error {
-	msg := err.Error()
-	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
-		return clierr.Usagef("%s:%s: invalid YAML: %s", r.file, m[1], m[2])
-	}
-	return clierr.Usagef("%s: invalid YAML: %s", r.file, strings.TrimPrefix(msg, "yaml: "))
-}
-
-// deref follows aliases (*anchor) to the node they name.
-func deref(n *yaml.Node) *yaml.Node {
-	for i := 0; n != nil && n.Kind == yaml.AliasNode && i < 100; i++ {
-		n = n.Alias
-	}
-	return n
-}
-
-func isNull(n *yaml.Node) bool {
-	return n == nil || n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null"
-}
-
-// yamlPair is one key/value of a mapping, aliases resolved.
-type yamlPair struct {
-	key  string
-	k, v *yaml.Node
-}
-
-// mapping returns the pairs of mapping node n, refusing non-mappings,
-// non-scalar or duplicate keys and merge keys. where names the mapping
-// ("inputs.foo"); shape says what it should hold, for the non-mapping error.
-func (r nodeReader) mapping(n *yaml.Node, where, shape string) ([]yamlPair, error) {
+// mapping returns the pairs of mapping node n (see yamlnode.Pairs). where
+// names the mapping ("inputs.foo"); shape says what it should hold, for the
+// non-mapping error.
+func (r nodeReader) mapping(n *yaml.Node, where, shape string) ([]yamlnode.Pair, error) {
 	if n.Kind != yaml.MappingNode {
 		return nil, r.errf(n, "%s must be %s, not %s", where, shape, kindName(n))
 	}
-	seen := map[string]int{}
-	pairs := make([]yamlPair, 0, len(n.Content)/2)
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := deref(n.Content[i]), deref(n.Content[i+1])
-		if k.ShortTag() == "!!merge" {
-			return nil, r.errf(k, "YAML merge keys (<<) are not supported in %s; write the keys out", where)
-		}
-		if k.Kind != yaml.ScalarNode || isNull(k) {
-			return nil, r.errf(k, "keys in %s must be plain names", where)
-		}
-		if first, dup := seen[k.Value]; dup {
-			return nil, r.errf(k, "duplicate key %s in %s (first at line %d)", quote(k.Value), where, first)
-		}
-		seen[k.Value] = k.Line
-		pairs = append(pairs, yamlPair{key: k.Value, k: k, v: v})
-	}
-	return pairs, nil
+	return yamlnode.Pairs(n, where, r.errf, func(k, first *yaml.Node) error {
+		return r.errf(k, "duplicate key %s in %s (first at line %d)", quote(k.Value), where, first.Line)
+	})
 }
 
 // unknownKey is the strict-decoding error for a key a mapping may not hold.
-func (r nodeReader) unknownKey(p yamlPair, where string, valid []string) error {
-	return r.errf(p.k, "unknown key %s %s; valid keys: %s", quote(p.key), where, strings.Join(valid, ", "))
+func (r nodeReader) unknownKey(p yamlnode.Pair, where string, valid []string) error {
+	return r.errf(p.KeyNode, "unknown key %s %s; valid keys: %s", quote(p.Key), where, strings.Join(valid, ", "))
 }
 
+// kindName says what a node is, for "must be X, not Y" messages. It is not
+// spec's kindName: the wording differs and tests assert each.
 func kindName(n *yaml.Node) string {
 	switch n.Kind {
 	case yaml.MappingNode:
@@ -85,7 +42,7 @@ func kindName(n *yaml.Node) string {
 	case yaml.SequenceNode:
 		return "a list"
 	case yaml.ScalarNode:
-		if isNull(n) {
+		if yamlnode.IsNull(n) {
 			return "empty"
 		}
 		return "a single value"
@@ -97,7 +54,7 @@ func kindName(n *yaml.Node) string {
 // non-scalars. Names, paths, types and modes are read with it: `path: 2024`
 // is the folder "2024".
 func (r nodeReader) text(n *yaml.Node, where string) (string, error) {
-	if isNull(n) {
+	if yamlnode.IsNull(n) {
 		return "", r.errf(n, "%s has no value", where)
 	}
 	if n.Kind != yaml.ScalarNode {
@@ -121,7 +78,7 @@ var yaml11Bools = map[string]bool{
 // Timestamps are kept as written (az would hold a datetime and print it the
 // same way for dates).
 func (r nodeReader) literal(n *yaml.Node, where string) (scalar, error) {
-	if isNull(n) {
+	if yamlnode.IsNull(n) {
 		return scalar{}, r.errf(n, "%s has no value", where)
 	}
 	if n.Kind != yaml.ScalarNode {
@@ -170,7 +127,7 @@ func (r nodeReader) integer(n *yaml.Node, where string) (int64, error) {
 }
 
 func describeScalar(n *yaml.Node) string {
-	if n.Kind != yaml.ScalarNode || isNull(n) {
+	if n.Kind != yaml.ScalarNode || yamlnode.IsNull(n) {
 		return kindName(n)
 	}
 	return quote(n.Value)

@@ -176,15 +176,15 @@ func (d *decoder) flavors(o *object, n *yaml.Node) (map[string]map[string]string
 	}
 	out := map[string]map[string]string{}
 	for _, p := range ps {
-		inner := &object{d: d, n: n, where: "model.flavors", vals: map[string]*yaml.Node{p.k.Value: p.v}, keys: map[string]*yaml.Node{p.k.Value: p.k}}
-		m, err := inner.strMap(p.k.Value)
+		inner := &object{d: d, n: n, where: "model.flavors", vals: map[string]*yaml.Node{p.Key: p.Value}, keys: map[string]*yaml.Node{p.Key: p.KeyNode}}
+		m, err := inner.strMap(p.Key)
 		if err != nil {
 			return nil, err
 		}
 		if m == nil {
 			m = map[string]string{}
 		}
-		out[p.k.Value] = m
+		out[p.Key] = m
 	}
 	return out, nil
 }

@@ -1,20 +1,18 @@
 package spec
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 
 	"gopkg.in/yaml.v3"
 
 	"github.com/mlbatch/ml/internal/clierr"
+	"github.com/mlbatch/ml/internal/yamlnode"
 )
 
 // commandLine names the YAML "file" when no --file was given and every key
@@ -41,23 +39,18 @@ func (d *decoder) at(n *yaml.Node) string {
 	if o, ok := d.origin[n]; ok {
 		return o
 	}
-	if n == nil || n.Line == 0 {
-		return d.file
-	}
-	return fmt.Sprintf("%s:%d", d.file, n.Line)
+	return yamlnode.At(d.file, n)
 }
 
 // errf returns a usage error located at n.
 func (d *decoder) errf(n *yaml.Node, format string, args ...any) error {
-	return clierr.Usagef("%s: %s", d.at(n), fmt.Sprintf(format, args...))
+	return yamlnode.Usagef(d.at(n), format, args...)
 }
 
 // note records something accepted but not acted on, located at n.
 func (d *decoder) note(n *yaml.Node, format string, args ...any) {
 	d.notes = append(d.notes, fmt.Sprintf("%s: %s", d.at(n), fmt.Sprintf(format, args...)))
 }
-
-var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
 // readTree reads path (a YAML file holding one mapping) into a tree. An
 // empty path gives an empty mapping: every key then comes from flags.
@@ -93,23 +86,16 @@ func readTree(path, what string) (root *yaml.Node, file, baseDir string, err err
 
 // parseTree parses data (one YAML document holding a mapping).
 func parseTree(file string, data []byte, what string) (*yaml.Node, error) {
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	var doc yaml.Node
-	if err := dec.Decode(&doc); err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, clierr.Usagef("%s: the file is empty; write the %s as a YAML mapping (name: ..., ...)", file, what)
-		}
-		return nil, syntaxError(file, err)
+	root, second, err := yamlnode.Document(file, data)
+	switch {
+	case err != nil:
+		return nil, err
+	case second != nil:
+		return nil, clierr.Usagef("%s:%d: a second YAML document; put the %s in one document (remove the ---)", file, second.Line, what)
+	case root == nil:
+		return nil, clierr.Usagef("%s: the file is empty; write the %s as a YAML mapping (name: ..., ...)", file, what)
 	}
-	var more yaml.Node
-	if err := dec.Decode(&more); !errors.Is(err, io.EOF) {
-		if err != nil {
-			return nil, syntaxError(file, err)
-		}
-		return nil, clierr.Usagef("%s:%d: a second YAML document; put the %s in one document (remove the ---)", file, more.Line, what)
-	}
-	root := deref(doc.Content[0])
-	if isNull(root) {
+	if yamlnode.IsNull(root) {
 		return &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: root.Line}, nil
 	}
 	if root.Kind != yaml.MappingNode {
@@ -118,28 +104,8 @@ func parseTree(file string, data []byte, what string) (*yaml.Node, error) {
 	return root, nil
 }
 
-// syntaxError rewrites a yaml.v3 parse error as "FILE:LINE: message".
-func syntaxError(file string, err error) error {
-	msg := err.Error()
-	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
-		return clierr.Usagef("%s:%s: invalid YAML: %s", file, m[1], m[2])
-	}
-	return clierr.Usagef("%s: invalid YAML: %s", file, strings.TrimPrefix(msg, "yaml: "))
-}
-
-// deref follows aliases (*anchor) to the node they name.
-func deref(n *yaml.Node) *yaml.Node {
-	for i := 0; n != nil && n.Kind == yaml.AliasNode && i < 100; i++ {
-		n = n.Alias
-	}
-	return n
-}
-
-func isNull(n *yaml.Node) bool {
-	return n == nil || n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null"
-}
-
-// kindName says what a node is, for "must be X, not Y" messages.
+// kindName says what a node is, for "must be X, not Y" messages. It is not
+// invocation's kindName: the wording differs and tests assert each.
 func kindName(n *yaml.Node) string {
 	switch n.Kind {
 	case yaml.MappingNode:
@@ -171,33 +137,16 @@ type object struct {
 	keys  map[string]*yaml.Node
 }
 
-// pair is one key/value of a mapping, aliases resolved.
-type pair struct{ k, v *yaml.Node }
-
-// pairs checks that n is a mapping with plain, unique keys and returns its
-// entries in order. where names the mapping in messages.
-func (d *decoder) pairs(n *yaml.Node, where string) ([]pair, error) {
-	n = deref(n)
+// pairs checks that n is a mapping and returns its entries in order (see
+// yamlnode.Pairs). where names the mapping in messages.
+func (d *decoder) pairs(n *yaml.Node, where string) ([]yamlnode.Pair, error) {
+	n = yamlnode.Deref(n)
 	if n.Kind != yaml.MappingNode {
 		return nil, d.errf(n, "%s must be a mapping (key: value lines), not %s", where, kindName(n))
 	}
-	seen := map[string]*yaml.Node{}
-	out := make([]pair, 0, len(n.Content)/2)
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := deref(n.Content[i]), deref(n.Content[i+1])
-		if k.ShortTag() == "!!merge" {
-			return nil, d.errf(k, "YAML merge keys (<<) are not supported in %s; write the keys out", where)
-		}
-		if k.Kind != yaml.ScalarNode || isNull(k) {
-			return nil, d.errf(k, "keys in %s must be plain names", where)
-		}
-		if first, dup := seen[k.Value]; dup {
-			return nil, d.errf(k, "duplicate key %q in %s (first at %s); keep one", k.Value, where, d.at(first))
-		}
-		seen[k.Value] = k
-		out = append(out, pair{k, v})
-	}
-	return out, nil
+	return yamlnode.Pairs(n, where, d.errf, func(k, first *yaml.Node) error {
+		return d.errf(k, "duplicate key %q in %s (first at %s); keep one", k.Value, where, d.at(first))
+	})
 }
 
 // object checks that n is a mapping whose keys are all in valid, with no
@@ -208,13 +157,13 @@ func (d *decoder) object(n *yaml.Node, where string, valid []string) (*object, e
 	if err != nil {
 		return nil, err
 	}
-	o := &object{d: d, n: deref(n), where: where, vals: map[string]*yaml.Node{}, keys: map[string]*yaml.Node{}}
+	o := &object{d: d, n: yamlnode.Deref(n), where: where, vals: map[string]*yaml.Node{}, keys: map[string]*yaml.Node{}}
 	for _, p := range ps {
-		if !contains(valid, p.k.Value) {
-			return nil, d.errf(p.k, "unknown key %q in %s; valid keys: %s", p.k.Value, where, strings.Join(sorted(valid), ", "))
+		if !contains(valid, p.Key) {
+			return nil, d.errf(p.KeyNode, "unknown key %q in %s; valid keys: %s", p.Key, where, strings.Join(sorted(valid), ", "))
 		}
-		o.keys[p.k.Value] = p.k
-		o.vals[p.k.Value] = p.v
+		o.keys[p.Key] = p.KeyNode
+		o.vals[p.Key] = p.Value
 	}
 	return o, nil
 }
@@ -223,7 +172,7 @@ func (d *decoder) object(n *yaml.Node, where string, valid []string) (*object, e
 // value means "not set", as it does for az's optional fields).
 func (o *object) node(key string) *yaml.Node {
 	v := o.vals[key]
-	if isNull(v) {
+	if yamlnode.IsNull(v) {
 		return nil
 	}
 	return v
@@ -349,12 +298,12 @@ func (o *object) strMap(key string) (map[string]string, error) {
 	out := map[string]string{}
 	for _, p := range ps {
 		switch {
-		case isNull(p.v):
-			out[p.k.Value] = ""
-		case p.v.Kind == yaml.ScalarNode:
-			out[p.k.Value] = p.v.Value
+		case yamlnode.IsNull(p.Value):
+			out[p.Key] = ""
+		case p.Value.Kind == yaml.ScalarNode:
+			out[p.Key] = p.Value.Value
 		default:
-			return nil, o.d.errf(p.v, "%s.%s must be a single value (text or number), not %s", o.path(key), p.k.Value, kindName(p.v))
+			return nil, o.d.errf(p.Value, "%s.%s must be a single value (text or number), not %s", o.path(key), p.Key, kindName(p.Value))
 		}
 	}
 	return out, nil

@@ -2,6 +2,8 @@ package spec
 
 import (
 	"gopkg.in/yaml.v3"
+
+	"github.com/mlbatch/ml/internal/yamlnode"
 )
 
 // DeploymentType is the kind of batch deployment (type: in the YAML).
@@ -193,16 +195,16 @@ func (d *decoder) deploymentType(root *yaml.Node) (string, *yaml.Node, error) {
 		return "", nil, err
 	}
 	for _, p := range ps {
-		if p.k.Value != "type" || isNull(p.v) {
+		if p.Key != "type" || yamlnode.IsNull(p.Value) {
 			continue
 		}
-		if p.v.Kind != yaml.ScalarNode {
-			return "", nil, d.errf(p.v, "type must be model or pipeline, not %s", kindName(p.v))
+		if p.Value.Kind != yaml.ScalarNode {
+			return "", nil, d.errf(p.Value, "type must be model or pipeline, not %s", kindName(p.Value))
 		}
-		if c, ok := canonicalEnum(p.v.Value, deploymentTypes); ok {
-			return c, p.v, nil
+		if c, ok := canonicalEnum(p.Value.Value, deploymentTypes); ok {
+			return c, p.Value, nil
 		}
-		return p.v.Value, p.v, nil
+		return p.Value.Value, p.Value, nil
 	}
 	return "", nil, nil
 }

@@ -8,6 +8,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/mlbatch/ml/internal/clierr"
+	"github.com/mlbatch/ml/internal/yamlnode"
 )
 
 // Override is one KEY=VALUE set on the YAML tree before it is validated, as
@@ -86,7 +87,7 @@ func (d *decoder) applyOne(root *yaml.Node, o Override) error {
 		case yaml.MappingNode:
 			idx := -1
 			for j := 0; j+1 < len(cur.Content); j += 2 {
-				if deref(cur.Content[j]).Value == seg {
+				if yamlnode.Deref(cur.Content[j]).Value == seg {
 					idx = j + 1
 				}
 			}
@@ -106,8 +107,8 @@ func (d *decoder) applyOne(root *yaml.Node, o Override) error {
 				cur.Content[idx] = value
 				continue
 			}
-			next := deref(cur.Content[idx])
-			if isNull(next) {
+			next := yamlnode.Deref(cur.Content[idx])
+			if yamlnode.IsNull(next) {
 				next = &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
 				d.origin[next] = o.Source
 				cur.Content[idx] = next
@@ -124,7 +125,7 @@ func (d *decoder) applyOne(root *yaml.Node, o Override) error {
 				cur.Content[n] = value
 				continue
 			}
-			cur = deref(cur.Content[n])
+			cur = yamlnode.Deref(cur.Content[n])
 		default:
 			return clierr.Usagef("%s: %s is %s (%s), not a mapping; set %s=VALUE instead, or change the file",
 				o.Source, strings.Join(segs[:i], "."), kindName(cur), d.at(cur), strings.Join(segs[:i], "."))

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/mlbatch/ml/internal/yamlnode"
 )
 
 // azure-ai-ml sends an environment's conda specification as the text
@@ -60,7 +62,7 @@ func pyLoad(n *yaml.Node, depth int) (*pyValue, error) {
 	if depth > 100 {
 		return nil, fmt.Errorf("nested too deeply")
 	}
-	n = deref(n)
+	n = yamlnode.Deref(n)
 	switch n.Kind {
 	case yaml.DocumentNode:
 		if len(n.Content) == 0 {
