@@ -153,6 +153,17 @@ const defaultPageSize = 100
 
 // paginate cuts items by $skipToken (an offset) and count/$top, and builds
 // the nextLink from the request URL.
+// writePage answers a list request with the page of items the request's
+// count/$top and $skipToken select, in ARM's {value, nextLink} shape.
+func writePage[T any](w http.ResponseWriter, r *http.Request, items []T) {
+	page, aerr := paginate(r, items)
+	if aerr != nil {
+		writeError(w, aerr)
+		return
+	}
+	writeJSON(w, http.StatusOK, page)
+}
+
 func paginate[T any](r *http.Request, items []T) (listPage[T], *apiError) {
 	q := r.URL.Query()
 	size := defaultPageSize

@@ -76,12 +76,7 @@ func (s *Server) listARMJobs(w http.ResponseWriter, r *http.Request) {
 	for _, j := range jobs {
 		items = append(items, s.armJob(r, j))
 	}
-	page, aerr := paginate(r, items)
-	if aerr != nil {
-		writeError(w, aerr)
-		return
-	}
-	writeJSON(w, http.StatusOK, page)
+	writePage(w, r, items)
 }
 
 // cancelJob answers like Azure: 202 with a Location that answers 202 until

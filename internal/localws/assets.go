@@ -155,12 +155,7 @@ func (s *Server) listContainers(w http.ResponseWriter, r *http.Request, kind *as
 		}
 		items = append(items, out)
 	}
-	page, aerr := paginate(r, items)
-	if aerr != nil {
-		writeError(w, aerr)
-		return
-	}
-	writeJSON(w, http.StatusOK, page)
+	writePage(w, r, items)
 }
 
 func (s *Server) getContainer(w http.ResponseWriter, r *http.Request, kind *assetKind, name string) {
@@ -328,12 +323,7 @@ func (s *Server) listVersions(w http.ResponseWriter, r *http.Request, kind *asse
 		}
 		items = append(items, out)
 	}
-	page, aerr := paginate(r, items)
-	if aerr != nil {
-		writeError(w, aerr)
-		return
-	}
-	writeJSON(w, http.StatusOK, page)
+	writePage(w, r, items)
 }
 
 func (s *Server) getVersion(w http.ResponseWriter, r *http.Request, kind *assetKind, name, version string) {

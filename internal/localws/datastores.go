@@ -93,12 +93,7 @@ func (s *Server) listDatastores(w http.ResponseWriter, r *http.Request) {
 	if text := q.Get("searchText"); text != "" && !strings.Contains(defaultDatastore, strings.ToLower(text)) {
 		items = nil
 	}
-	page, aerr := paginate(r, items)
-	if aerr != nil {
-		writeError(w, aerr)
-		return
-	}
-	writeJSON(w, http.StatusOK, page)
+	writePage(w, r, items)
 }
 
 // listSecrets returns the account key. It accepts the empty body older

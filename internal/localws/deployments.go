@@ -104,12 +104,7 @@ func (s *Server) listDeployments(w http.ResponseWriter, r *http.Request, endpoin
 		}
 		items = append(items, s.renderDeployment(endpoint, rec, &d, armmachinelearning.DeploymentProvisioningStateSucceeded))
 	}
-	page, aerr := paginate(r, items)
-	if aerr != nil {
-		writeError(w, aerr)
-		return
-	}
-	writeJSON(w, http.StatusOK, page)
+	writePage(w, r, items)
 }
 
 func (s *Server) putDeployment(w http.ResponseWriter, r *http.Request, endpoint, name string) {

@@ -104,12 +104,7 @@ func (s *Server) listEndpoints(w http.ResponseWriter, r *http.Request) {
 		}
 		items = append(items, s.renderEndpoint(r, rec, &ep, armmachinelearning.EndpointProvisioningStateSucceeded))
 	}
-	page, aerr := paginate(r, items)
-	if aerr != nil {
-		writeError(w, aerr)
-		return
-	}
-	writeJSON(w, http.StatusOK, page)
+	writePage(w, r, items)
 }
 
 // authModes maps every spelling clients send (the SDK sends "aadToken") to
