@@ -228,6 +228,24 @@ func (a *Assets) RegisterModel(ctx context.Context, m *spec.Model) (*RegisteredA
 		}
 		return nil, true, nil
 	}
+	return reuseOrCreate(latest, version, same, func() (*RegisteredAsset, error) {
+		resp, err := client.CreateOrUpdate(ctx, c.T.ResourceGroup, c.T.Workspace, name, version, m.ARM(uri), nil)
+		if err != nil {
+			return nil, c.check(err, fmt.Sprintf("register model %s:%s", name, version))
+		}
+		return &RegisteredAsset{Kind: spec.KindModel, Name: name, Version: version, Created: true, Upload: res,
+			ID: idOrDefault(resp.ID, c.versionID(spec.KindModel, name, version))}, nil
+	}, func() error {
+		return clierr.Usagef("%s: model %s version %s already exists with other files; model versions cannot change: give a new version (or drop model.version to use the next one)", m.At, name, version)
+	})
+}
+
+// reuseOrCreate registers an asset version as az does, but without
+// duplicates: an identical latest version (when the user gave no version)
+// or an identical existing version is reused; an existing version with other
+// content is refused (versions are immutable); otherwise create makes it.
+// same(v) reports the reusable asset, or whether v exists at all.
+func reuseOrCreate(latest, version string, same func(v string) (*RegisteredAsset, bool, error), create func() (*RegisteredAsset, error), changed func() error) (*RegisteredAsset, error) {
 	if latest != "" {
 		if r, _, err := same(latest); err != nil || r != nil {
 			return r, err
@@ -238,14 +256,9 @@ func (a *Assets) RegisterModel(ctx context.Context, m *spec.Model) (*RegisteredA
 		return r, err
 	}
 	if exists {
-		return nil, clierr.Usagef("%s: model %s version %s already exists with other files; model versions cannot change: give a new version (or drop model.version to use the next one)", m.At, name, version)
+		return nil, changed()
 	}
-	resp, err := client.CreateOrUpdate(ctx, c.T.ResourceGroup, c.T.Workspace, name, version, m.ARM(uri), nil)
-	if err != nil {
-		return nil, c.check(err, fmt.Sprintf("register model %s:%s", name, version))
-	}
-	return &RegisteredAsset{Kind: spec.KindModel, Name: name, Version: version, Created: true, Upload: res,
-		ID: idOrDefault(resp.ID, c.versionID(spec.KindModel, name, version))}, nil
+	return create()
 }
 
 // RegisterEnvironment registers an inline environment as az does: without
@@ -295,24 +308,16 @@ func (a *Assets) RegisterEnvironment(ctx context.Context, e *spec.Environment) (
 		}
 		return nil, true, nil
 	}
-	if latest != "" {
-		if r, _, err := same(latest); err != nil || r != nil {
-			return r, err
+	return reuseOrCreate(latest, version, same, func() (*RegisteredAsset, error) {
+		resp, err := client.CreateOrUpdate(ctx, c.T.ResourceGroup, c.T.Workspace, name, version, body, nil)
+		if err != nil {
+			return nil, c.check(err, fmt.Sprintf("register environment %s:%s", name, version))
 		}
-	}
-	r, exists, err := same(version)
-	if err != nil || r != nil {
-		return r, err
-	}
-	if exists {
-		return nil, clierr.Usagef("%s: environment %s version %s already exists with another image or conda file; environment versions cannot change: give a new version (or drop environment.version to use the next one)", e.At, name, version)
-	}
-	resp, err := client.CreateOrUpdate(ctx, c.T.ResourceGroup, c.T.Workspace, name, version, body, nil)
-	if err != nil {
-		return nil, c.check(err, fmt.Sprintf("register environment %s:%s", name, version))
-	}
-	return &RegisteredAsset{Kind: spec.KindEnvironment, Name: name, Version: version, Created: true, Upload: res,
-		ID: idOrDefault(resp.ID, c.versionID(spec.KindEnvironment, name, version))}, nil
+		return &RegisteredAsset{Kind: spec.KindEnvironment, Name: name, Version: version, Created: true, Upload: res,
+			ID: idOrDefault(resp.ID, c.versionID(spec.KindEnvironment, name, version))}, nil
+	}, func() error {
+		return clierr.Usagef("%s: environment %s version %s already exists with another image or conda file; environment versions cannot change: give a new version (or drop environment.version to use the next one)", e.At, name, version)
+	})
 }
 
 // sameEnvironment compares what defines an environment version.
