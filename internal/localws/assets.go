@@ -262,18 +262,24 @@ func (s *Server) putContainer(w http.ResponseWriter, r *http.Request, kind *asse
 		writeError(w, err)
 		return
 	}
-	rec, err = s.store.GetResource(r.Context(), kind.Segment, "", name)
+	s.writeStored(w, r, kind.Segment, "", name, creating, func(rec resource) (json.RawMessage, error) { return s.renderContainer(kind, rec) })
+}
+
+// writeStored answers a PUT with the resource as stored (read back, so
+// server-side fields are filled): 201 when it was created, else 200.
+func (s *Server) writeStored(w http.ResponseWriter, r *http.Request, kind, parent, name string, created bool, render func(resource) (json.RawMessage, error)) {
+	rec, err := s.store.GetResource(r.Context(), kind, parent, name)
 	if err != nil {
 		writeError(w, err)
 		return
 	}
-	out, err := s.renderContainer(kind, rec)
+	out, err := render(rec)
 	if err != nil {
 		writeError(w, err)
 		return
 	}
 	status := http.StatusOK
-	if creating {
+	if created {
 		status = http.StatusCreated
 	}
 	writeRawJSON(w, status, out)
@@ -418,21 +424,7 @@ func (s *Server) putVersion(w http.ResponseWriter, r *http.Request, kind *assetK
 		writeError(w, err)
 		return
 	}
-	rec, err = s.store.GetResource(ctx, kind.versionKind(), name, version)
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	out, err := s.renderVersion(kind, rec)
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	status := http.StatusOK
-	if creating {
-		status = http.StatusCreated
-	}
-	writeRawJSON(w, status, out)
+	s.writeStored(w, r, kind.versionKind(), name, version, creating, func(rec resource) (json.RawMessage, error) { return s.renderVersion(kind, rec) })
 }
 
 // updateContainer creates the container of a new version when missing (as
