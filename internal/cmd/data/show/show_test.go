@@ -1,65 +1,20 @@
 package show
 
 import (
-	"io"
-	"strings"
 	"testing"
 
-	"github.com/mlbatch/ml/internal/clierr"
-	"github.com/mlbatch/ml/internal/cmdutil"
-	"github.com/mlbatch/ml/internal/iostreams"
+	"github.com/mlbatch/ml/internal/cmd/cmdtest"
 )
 
 // TestShowFlags checks flag parsing through the runF hook: what each
 // command line becomes, and which are refused before anything runs.
 func TestShowFlags(t *testing.T) {
-	tests := []struct {
-		name    string
-		args    []string
-		want    Options
-		wantErr string // substring of the error; "" means success
-		usage   bool   // the error must be a usage error (exit 2)
-	}{
-		{"version", []string{"-n", "heart", "-v", "3"}, Options{Name: "heart", Version: "3"}, "", false},
-		{"label", []string{"--name", "heart", "--label", "latest"}, Options{Name: "heart", Label: "latest"}, "", false},
-		{"neither", []string{"-n", "heart"}, Options{}, "Must provide either version or label", true},
-		{"both", []string{"-n", "heart", "-v", "1", "-l", "latest"}, Options{}, "--version and --label", true},
-		{"name required", []string{"-v", "1"}, Options{}, `"name"`, false},
+	tests := []cmdtest.FlagCase[Options]{
+		cmdtest.Case("version", []string{"-n", "heart", "-v", "3"}, Options{Name: "heart", Version: "3"}, "", false),
+		cmdtest.Case("label", []string{"--name", "heart", "--label", "latest"}, Options{Name: "heart", Label: "latest"}, "", false),
+		cmdtest.Case("neither", []string{"-n", "heart"}, Options{}, "Must provide either version or label", true),
+		cmdtest.Case("both", []string{"-n", "heart", "-v", "1", "-l", "latest"}, Options{}, "--version and --label", true),
+		cmdtest.Case("name required", []string{"-v", "1"}, Options{}, `"name"`, false),
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			ios, _, _, _ := iostreams.Test()
-			f := &cmdutil.Factory{IOStreams: ios, Getenv: func(string) string { return "" }, Globals: &cmdutil.Globals{}}
-			var got *Options
-			cmd := NewCmdShow(f, func(o *Options) error {
-				got = o
-				return nil
-			})
-			cmd.SetArgs(tt.args)
-			cmd.SetOut(io.Discard)
-			cmd.SetErr(io.Discard)
-			err := cmd.Execute()
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("error = %v, want one mentioning %q", err, tt.wantErr)
-				}
-				if tt.usage && !clierr.IsUsage(err) {
-					t.Errorf("error %q is not a usage error", err)
-				}
-				if got != nil {
-					t.Errorf("the command ran despite the error")
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("unexpected error: %v", err)
-			}
-			if got == nil {
-				t.Fatal("runF was not called")
-			}
-			if *got != tt.want {
-				t.Errorf("options = %+v, want %+v", *got, tt.want)
-			}
-		})
-	}
+	cmdtest.RunFlagCases(t, tests, NewCmdShow)
 }

@@ -1,67 +1,22 @@
 package download
 
 import (
-	"io"
-	"strings"
 	"testing"
 
-	"github.com/mlbatch/ml/internal/clierr"
-	"github.com/mlbatch/ml/internal/cmdutil"
-	"github.com/mlbatch/ml/internal/iostreams"
+	"github.com/mlbatch/ml/internal/cmd/cmdtest"
 )
 
 // TestDownloadFlags checks flag parsing through the runF hook: what each
 // command line becomes, and which are refused before anything runs.
 func TestDownloadFlags(t *testing.T) {
-	tests := []struct {
-		name    string
-		args    []string
-		want    Options
-		wantErr string // substring of the error; "" means success
-		usage   bool   // the error must be a usage error (exit 2)
-	}{
-		{"defaults to the current folder", []string{"-n", "job1"}, Options{Name: "job1", DownloadPath: "."}, "", false},
-		{"short path", []string{"-n", "job1", "-p", "out"}, Options{Name: "job1", DownloadPath: "out"}, "", false},
-		{"long flags", []string{"--name", "job1", "--download-path", "out", "--output-name", "score"}, Options{Name: "job1", DownloadPath: "out", OutputName: "score"}, "", false},
-		{"all", []string{"-n", "job1", "--all"}, Options{Name: "job1", DownloadPath: ".", All: true}, "", false},
-		{"all with an output name", []string{"-n", "job1", "--all", "--output-name", "score"}, Options{}, "--all and --output-name", true},
-		{"empty path", []string{"-n", "job1", "-p", " "}, Options{}, "--download-path", true},
-		{"name required", []string{"-p", "out"}, Options{}, `"name"`, false},
+	tests := []cmdtest.FlagCase[Options]{
+		cmdtest.Case("defaults to the current folder", []string{"-n", "job1"}, Options{Name: "job1", DownloadPath: "."}, "", false),
+		cmdtest.Case("short path", []string{"-n", "job1", "-p", "out"}, Options{Name: "job1", DownloadPath: "out"}, "", false),
+		cmdtest.Case("long flags", []string{"--name", "job1", "--download-path", "out", "--output-name", "score"}, Options{Name: "job1", DownloadPath: "out", OutputName: "score"}, "", false),
+		cmdtest.Case("all", []string{"-n", "job1", "--all"}, Options{Name: "job1", DownloadPath: ".", All: true}, "", false),
+		cmdtest.Case("all with an output name", []string{"-n", "job1", "--all", "--output-name", "score"}, Options{}, "--all and --output-name", true),
+		cmdtest.Case("empty path", []string{"-n", "job1", "-p", " "}, Options{}, "--download-path", true),
+		cmdtest.Case("name required", []string{"-p", "out"}, Options{}, `"name"`, false),
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			ios, _, _, _ := iostreams.Test()
-			f := &cmdutil.Factory{IOStreams: ios, Getenv: func(string) string { return "" }, Globals: &cmdutil.Globals{}}
-			var got *Options
-			cmd := NewCmdDownload(f, func(o *Options) error {
-				got = o
-				return nil
-			})
-			cmd.SetArgs(tt.args)
-			cmd.SetOut(io.Discard)
-			cmd.SetErr(io.Discard)
-			err := cmd.Execute()
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("error = %v, want one mentioning %q", err, tt.wantErr)
-				}
-				if tt.usage && !clierr.IsUsage(err) {
-					t.Errorf("error %q is not a usage error", err)
-				}
-				if got != nil {
-					t.Errorf("the command ran despite the error")
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("unexpected error: %v", err)
-			}
-			if got == nil {
-				t.Fatal("runF was not called")
-			}
-			if *got != tt.want {
-				t.Errorf("options = %+v, want %+v", *got, tt.want)
-			}
-		})
-	}
+	cmdtest.RunFlagCases(t, tests, NewCmdDownload)
 }

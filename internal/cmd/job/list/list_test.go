@@ -1,67 +1,22 @@
 package list
 
 import (
-	"io"
-	"strings"
 	"testing"
 
-	"github.com/mlbatch/ml/internal/clierr"
-	"github.com/mlbatch/ml/internal/cmdutil"
-	"github.com/mlbatch/ml/internal/iostreams"
+	"github.com/mlbatch/ml/internal/cmd/cmdtest"
 )
 
 // TestListFlags checks flag parsing through the runF hook: what each
 // command line becomes, and which are refused before anything runs.
 func TestListFlags(t *testing.T) {
-	tests := []struct {
-		name    string
-		args    []string
-		want    Options
-		wantErr string // substring of the error; "" means success
-		usage   bool   // the error must be a usage error (exit 2)
-	}{
-		{"defaults to az's 50", nil, Options{MaxResults: DefaultMaxResults}, "", false},
-		{"short max results", []string{"-r", "5"}, Options{MaxResults: 5}, "", false},
-		{"long max results", []string{"--max-results", "7"}, Options{MaxResults: 7}, "", false},
-		{"all results", []string{"--all-results"}, Options{MaxResults: DefaultMaxResults, AllResults: true}, "", false},
-		{"zero max results", []string{"-r", "0"}, Options{}, "--max-results 0", true},
-		{"negative max results", []string{"-r", "-3"}, Options{}, "--max-results -3", true},
-		{"not a number", []string{"-r", "many"}, Options{}, "invalid argument", false},
+	tests := []cmdtest.FlagCase[Options]{
+		cmdtest.Case("defaults to az's 50", nil, Options{MaxResults: DefaultMaxResults}, "", false),
+		cmdtest.Case("short max results", []string{"-r", "5"}, Options{MaxResults: 5}, "", false),
+		cmdtest.Case("long max results", []string{"--max-results", "7"}, Options{MaxResults: 7}, "", false),
+		cmdtest.Case("all results", []string{"--all-results"}, Options{MaxResults: DefaultMaxResults, AllResults: true}, "", false),
+		cmdtest.Case("zero max results", []string{"-r", "0"}, Options{}, "--max-results 0", true),
+		cmdtest.Case("negative max results", []string{"-r", "-3"}, Options{}, "--max-results -3", true),
+		cmdtest.Case("not a number", []string{"-r", "many"}, Options{}, "invalid argument", false),
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			ios, _, _, _ := iostreams.Test()
-			f := &cmdutil.Factory{IOStreams: ios, Getenv: func(string) string { return "" }, Globals: &cmdutil.Globals{}}
-			var got *Options
-			cmd := NewCmdList(f, func(o *Options) error {
-				got = o
-				return nil
-			})
-			cmd.SetArgs(tt.args)
-			cmd.SetOut(io.Discard)
-			cmd.SetErr(io.Discard)
-			err := cmd.Execute()
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("error = %v, want one mentioning %q", err, tt.wantErr)
-				}
-				if tt.usage && !clierr.IsUsage(err) {
-					t.Errorf("error %q is not a usage error", err)
-				}
-				if got != nil {
-					t.Errorf("the command ran despite the error")
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("unexpected error: %v", err)
-			}
-			if got == nil {
-				t.Fatal("runF was not called")
-			}
-			if *got != tt.want {
-				t.Errorf("options = %+v, want %+v", *got, tt.want)
-			}
-		})
-	}
+	cmdtest.RunFlagCases(t, tests, NewCmdList)
 }
