@@ -258,11 +258,6 @@ func (p *printer) event(e azml.RunEvent, res *Result) {
 				fmt.Fprintln(p.o.Err, text)
 			}
 		case "log":
-			// The progress overview is rewritten in place, not appended;
-			// progress events already carry what it says.
-			if strings.HasSuffix(e.File, "job_progress_overview.txt") {
-				return
-			}
 			fmt.Fprintf(p.o.Err, "[%s] %s\n", e.File, e.Line)
 		}
 	}

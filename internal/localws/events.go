@@ -34,6 +34,11 @@ const (
 	logPollInterval = 250 * time.Millisecond
 )
 
+// rewrittenLogs are log files the runtime rewrites in place rather than
+// appends to; tailing them by offset would emit torn lines, and progress
+// events already carry what they say.
+var rewrittenLogs = map[string]bool{"logs/job_progress_overview.txt": true}
+
 // eventCursor is what the opaque cursor encodes: the last event seen and
 // how far each log file has been read.
 type eventCursor struct {
@@ -155,6 +160,9 @@ func (s *Server) collectEvents(r *http.Request, job string, cur eventCursor) (ev
 	}
 	budget := maxLogBytesPerReply
 	for _, name := range logs {
+		if rewrittenLogs[name] {
+			continue
+		}
 		if budget <= 0 {
 			reply.More = true
 			break
