@@ -17,6 +17,7 @@ type IOStreams struct {
 	Out    io.Writer
 	ErrOut io.Writer
 
+	stdinTTY  bool
 	stdoutTTY bool
 	stderrTTY bool
 	colorOK   bool
@@ -28,6 +29,7 @@ func System() *IOStreams {
 	outTTY := isTerminal(os.Stdout)
 	return &IOStreams{
 		In:        os.Stdin,
+		stdinTTY:  isTerminal(os.Stdin),
 		Out:       os.Stdout,
 		ErrOut:    os.Stderr,
 		stdoutTTY: outTTY,
@@ -45,6 +47,12 @@ func Test() (ios *IOStreams, in, out, errOut *bytes.Buffer) {
 	in, out, errOut = &bytes.Buffer{}, &bytes.Buffer{}, &bytes.Buffer{}
 	return &IOStreams{In: in, Out: out, ErrOut: errOut}, in, out, errOut
 }
+
+// IsStdinTTY reports whether In is a terminal a question can be asked on.
+func (s *IOStreams) IsStdinTTY() bool { return s.stdinTTY }
+
+// SetStdinTTY overrides terminal detection for In (tests).
+func (s *IOStreams) SetStdinTTY(v bool) { s.stdinTTY = v }
 
 // IsStdoutTTY reports whether Out is a terminal.
 func (s *IOStreams) IsStdoutTTY() bool { return s.stdoutTTY }

@@ -8,12 +8,10 @@ import (
 	"bufio"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/mattn/go-isatty"
 
 	"github.com/mlbatch/ml/internal/azml"
 	"github.com/mlbatch/ml/internal/clierr"
@@ -100,13 +98,6 @@ func seconds(d time.Duration) string {
 	return fmt.Sprintf("%ds", int(d.Round(time.Second)/time.Second))
 }
 
-// stdinIsTerminal reports whether in is an interactive terminal; a
-// variable so tests can pretend.
-var stdinIsTerminal = func(in io.Reader) bool {
-	f, ok := in.(*os.File)
-	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
-}
-
 // ConfirmDelete asks before deleting what ("batch endpoint heart"), as az
 // prompts: --yes skips the question; without a terminal to ask on (scripts,
 // CI) ml refuses rather than guess.
@@ -114,7 +105,7 @@ func ConfirmDelete(f *cmdutil.Factory, yes bool, what string) error {
 	if yes {
 		return nil
 	}
-	if !stdinIsTerminal(f.IOStreams.In) {
+	if !f.IOStreams.IsStdinTTY() {
 		return clierr.Usagef("deleting %s needs confirmation: pass --yes/-y (ml does not prompt when stdin is not a terminal)", what)
 	}
 	fmt.Fprintf(f.IOStreams.ErrOut, "Are you sure you want to delete %s? (y/n): ", what)

@@ -3,7 +3,6 @@ package manage
 import (
 	"bytes"
 	"encoding/json"
-	"io"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -72,10 +71,9 @@ func TestConfirmDelete(t *testing.T) {
 	if err := ConfirmDelete(f, false, "batch endpoint heart"); !clierr.IsUsage(err) || !strings.Contains(err.Error(), "--yes") {
 		t.Errorf("no terminal: %v", err)
 	}
-	defer func(old func(io.Reader) bool) { stdinIsTerminal = old }(stdinIsTerminal)
-	stdinIsTerminal = func(io.Reader) bool { return true }
 	for answer, ok := range map[string]bool{"y\n": true, "YES\n": true, "n\n": false, "\n": false, "": false} {
 		f, in, errOut := testFactory()
+		f.IOStreams.SetStdinTTY(true)
 		in.WriteString(answer)
 		err := ConfirmDelete(f, false, "batch endpoint heart")
 		if (err == nil) != ok {
