@@ -12,7 +12,6 @@ import (
 	"sync"
 	"time"
 
-
 	"github.com/mlbatch/ml/internal/azml"
 	"github.com/mlbatch/ml/internal/clierr"
 	"github.com/mlbatch/ml/internal/cmdutil"
