@@ -12,6 +12,7 @@ import (
 	"github.com/vbauerster/mpb/v8"
 	"github.com/vbauerster/mpb/v8/decor"
 
+	"github.com/mlbatch/ml/internal/output"
 	"github.com/mlbatch/ml/internal/upload"
 )
 
@@ -48,7 +49,7 @@ func New(w io.Writer, tty, quiet bool, label string, plan *upload.Plan) *Reporte
 			mpb.AppendDecorators(decor.AverageSpeed(decor.SizeB1024(0), "% .1f"), decor.Name(" "), decor.Percentage()),
 		)
 	} else {
-		fmt.Fprintf(w, "Uploading %s: %d files, %s\n", label, len(plan.Files), HumanBytes(plan.Bytes))
+		fmt.Fprintf(w, "Uploading %s: %d files, %s\n", label, len(plan.Files), output.Bytes(plan.Bytes))
 	}
 	r.lastPrint = r.now()
 	return r
@@ -69,7 +70,7 @@ func (r *Reporter) Event(e upload.Event) {
 	}
 	if e.Kind == upload.EventBytes && r.now().Sub(r.lastPrint) >= PlainInterval {
 		r.lastPrint = r.now()
-		fmt.Fprintf(r.w, "Uploading %s: %d/%d files, %s/%s\n", r.label, e.FilesDone, e.FilesTotal, HumanBytes(e.BytesDone), HumanBytes(e.BytesTotal))
+		fmt.Fprintf(r.w, "Uploading %s: %d/%d files, %s/%s\n", r.label, e.FilesDone, e.FilesTotal, output.Bytes(e.BytesDone), output.Bytes(e.BytesTotal))
 	}
 }
 
@@ -84,7 +85,7 @@ func (r *Reporter) Done(res *upload.Result, destination string) {
 		return
 	}
 	fmt.Fprintf(r.w, "Uploaded %s: %d files, %s in %s (%.1f MiB/s) to %s\n",
-		r.label, res.Files, HumanBytes(res.Bytes), res.Duration.Round(time.Millisecond), res.MiBPerSecond(), destination)
+		r.label, res.Files, output.Bytes(res.Bytes), res.Duration.Round(time.Millisecond), res.MiBPerSecond(), destination)
 }
 
 // Abort ends the bar after a failed upload; the caller prints the error.
@@ -104,18 +105,4 @@ func (r *Reporter) finish(ok bool) {
 		bar.Abort(false)
 	}
 	p.Wait()
-}
-
-// HumanBytes prints a byte count with a binary unit (12.0 KiB, 3.4 GiB).
-func HumanBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/mlbatch/ml/internal/azml"
 	"github.com/mlbatch/ml/internal/clierr"
 	"github.com/mlbatch/ml/internal/cmdutil"
+	"github.com/mlbatch/ml/internal/output"
 )
 
 // Options are the parsed flags of `ml job download`.
@@ -136,7 +137,7 @@ func downloadRun(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 		dl, err := c.DownloadOutput(ctx, t.Output, t.Dir, azml.DownloadOptions{
 			Concurrency: concurrency,
 			OnFile: func(file azml.DownloadedFile) {
-				f.Info("downloaded %s (%s)", file.Path, formatBytes(file.Bytes))
+				f.Info("downloaded %s (%s)", file.Path, output.Bytes(file.Bytes))
 			},
 		})
 		if err != nil {
@@ -149,7 +150,7 @@ func downloadRun(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 		res.Outputs = append(res.Outputs, outputResult{Name: t.Output.Name, Dir: t.Dir, Files: dl.Files, Bytes: dl.Bytes})
 		res.Files += len(dl.Files)
 		res.Bytes += dl.Bytes
-		summary(f, "Downloaded output %s of job %s: %d %s, %s, to %s", t.Output.Name, opts.Name, len(dl.Files), plural(len(dl.Files), "file"), formatBytes(dl.Bytes), t.Dir)
+		summary(f, "Downloaded output %s of job %s: %d %s, %s, to %s", t.Output.Name, opts.Name, len(dl.Files), plural(len(dl.Files), "file"), output.Bytes(dl.Bytes), t.Dir)
 	}
 	if res.Files == 0 {
 		return fmt.Errorf("job %s: nothing was downloaded: output %s has no files (a scoring script with output_action summary_only writes none unless it saves files itself)", opts.Name, strings.Join(empty, ", output "))
@@ -183,18 +184,4 @@ func plural(n int, word string) string {
 		return word
 	}
 	return word + "s"
-}
-
-// formatBytes is n in B, KiB, MiB or GiB with one decimal.
-func formatBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit && exp < 2; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMG"[exp])
 }
