@@ -26,6 +26,9 @@ type Options struct {
 	Faults string
 	Python string
 	Jobs   int
+	// MaxBodyBytes caps request bodies (413 above it); the server's 413
+	// message tells users to raise it with --max-body-bytes.
+	MaxBodyBytes int64
 }
 
 // NewCmdServe returns `ml local serve`. runF replaces the run function in
@@ -59,6 +62,7 @@ names another interpreter.`, localws.EnvDir, localws.DefaultPort),
 	cmd.Flags().BoolVar(&opts.Detach, "detach", false, "Run in the background and return once the server is up")
 	cmd.Flags().StringVar(&opts.Faults, "faults", "", "Inject failures for testing clients, e.g. rate=0.3,kinds=429+503+drop,seed=1 (also $"+localws.EnvFaults+")")
 	cmd.Flags().StringVar(&opts.Python, "python", "", "Python interpreter for scoring scripts (default $ML_LOCAL_PYTHON, else python3)")
+	cmd.Flags().Int64Var(&opts.MaxBodyBytes, "max-body-bytes", localws.DefaultMaxBodyBytes, "Largest request body accepted (a single Put Blob, an ARM or scoring body); larger ones get 413")
 	cmd.Flags().IntVar(&opts.Jobs, "max-concurrent-jobs", localws.DefaultMaxConcurrentJobs, "Jobs that run at once; later ones queue")
 	return cmd
 }
@@ -77,6 +81,9 @@ func serveRun(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	dir, err := resolveDir(f, opts.Dir)
 	if err != nil {
 		return err
+	}
+	if opts.MaxBodyBytes <= 0 {
+		return clierr.Usagef("--max-body-bytes %d: must be positive", opts.MaxBodyBytes)
 	}
 	if opts.Port < 0 || opts.Port > 65535 {
 		return clierr.Usagef("--port %d: use 0-65535 (0 picks a free port)", opts.Port)
@@ -104,6 +111,7 @@ func serveRun(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 		Addr:              "127.0.0.1:" + strconv.Itoa(opts.Port),
 		Faults:            faults,
 		MaxConcurrentJobs: opts.Jobs,
+		MaxBodyBytes:      opts.MaxBodyBytes,
 		Runner:            localws.BatchRunner{Python: python},
 		Logger:            logger(f),
 	})
