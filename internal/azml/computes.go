@@ -42,7 +42,9 @@ func (c *Client) GetCompute(ctx context.Context, name string) (*armmachinelearni
 // many.
 func (c *Client) ListComputes(ctx context.Context, max int) ([]*armmachinelearning.ComputeResource, error) {
 	pager := c.arm.NewComputeClient().NewListPager(c.T.ResourceGroup, c.T.Workspace, nil)
-	return collect(ctx, c, pager, func(p armmachinelearning.ComputeClientListResponse) []*armmachinelearning.ComputeResource { return p.Value }, max, "list computes")
+	return collect(ctx, c, pager, func(p armmachinelearning.ComputeClientListResponse) []*armmachinelearning.ComputeResource {
+		return p.Value
+	}, max, "list computes")
 }
 
 // DeleteCompute deletes compute name and the cluster behind it
