@@ -95,7 +95,11 @@ func invokeRun(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 		return err
 	}
 	if opts.Follow.enabled() {
-		return followJob(ctx, f, c, job, opts.Follow)
+		deployment := ""
+		if dep.Name != nil {
+			deployment = *dep.Name
+		}
+		return followJob(ctx, f, c, job, inv.Endpoint, deployment, opts.Follow)
 	}
 	return f.Print(job)
 }
