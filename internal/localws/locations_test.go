@@ -72,7 +72,9 @@ func TestLocationsNotAddresses(t *testing.T) {
 	dir := t.TempDir()
 	a := newEnvIn(t, dir)
 	ctx := context.Background()
-	blobURL := func(e *testEnv, p string) string { return e.url + "/blob/" + e.srv.account + "/" + e.container() + "/" + p }
+	blobURL := func(e *testEnv, p string) string {
+		return e.url + "/blob/" + e.srv.account + "/" + e.container() + "/" + p
+	}
 	put := func(e *testEnv, uri string) (armmachinelearning.CodeVersionsClientCreateOrUpdateResponse, error) {
 		return e.factory().NewCodeVersionsClient().CreateOrUpdate(ctx, rg, ws, "c", "1", armmachinelearning.CodeVersion{
 			Properties: &armmachinelearning.CodeVersionProperties{CodeURI: to.Ptr(uri)}}, nil)
