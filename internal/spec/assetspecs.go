@@ -1,10 +1,11 @@
 package spec
 
 import (
-	"os"
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/mlbatch/ml/internal/yamlnode"
 )
 
 // ModelSpec is a deployment's model: a registered model (Ref) or an inline
@@ -340,18 +341,22 @@ func (d *decoder) condaFile(n *yaml.Node, e *Environment) error {
 		if err != nil {
 			return err
 		}
-		data, err := os.ReadFile(p)
+		// The conda file is read within the same limits as the YAML
+		// that names it: its text is sent in the environment version.
+		data, err := yamlnode.ReadPath(p)
 		if err != nil {
-			return d.errf(n, "environment.conda_file: cannot read %s: %v", p, err)
+			return d.wrapErr(n, "environment.conda_file", err)
 		}
-		var doc yaml.Node
-		if err := yaml.Unmarshal(data, &doc); err != nil {
-			return d.errf(n, "environment.conda_file %s is not valid YAML: %v", p, strings.TrimPrefix(err.Error(), "yaml: "))
-		}
-		if len(doc.Content) == 0 {
+		root, second, err := yamlnode.Document(p, data)
+		switch {
+		case err != nil:
+			return d.wrapErr(n, "environment.conda_file", err)
+		case second != nil:
+			return d.errf(n, "environment.conda_file %s holds a second YAML document (line %d); a conda file is one document", p, second.Line)
+		case root == nil:
 			return d.errf(n, "environment.conda_file %s is empty; write channels: and dependencies: in it", p)
 		}
-		e.CondaFile, spec = p, doc.Content[0]
+		e.CondaFile, spec = p, root
 	case n.Kind != yaml.MappingNode:
 		return d.errf(n, "environment.conda_file must be the path of a conda YAML file or the conda specification as a mapping, not %s", kindName(n))
 	}
