@@ -43,6 +43,8 @@ func TestExitCodes(t *testing.T) {
 		{"bad int flag", []string{"batch-endpoint", "invoke", "-n", "ep", "-m", "many"}, ExitUsage, "mini-batch-size"},
 		{"ambiguous prefix", []string{"batch-endpoint", "invoke", "-n", "ep", "--inp", "x"}, ExitUsage, "ambiguous option"},
 		{"configure with nothing to do", []string{"configure"}, ExitUsage, "nothing to do"},
+		{"--set with no value", []string{"batch-endpoint", "invoke", "-n", "ep", "--input", ".", "--dry-run", "--set"}, ExitUsage, "argument --set: expected at least one argument"},
+		{"--set with an empty token", []string{"batch-endpoint", "invoke", "-n", "ep", "--input", ".", "--dry-run", "--set", ""}, ExitUsage, `--set: "" is not KEY=VALUE`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
