@@ -261,17 +261,20 @@ func (c *Client) JobOutputs(ctx context.Context, job string) ([]JobOutput, error
 }
 
 // ListBatchJobs lists an endpoint's jobs through the batch data plane
-// (what `az ml batch-endpoint list-jobs` prints), optionally for one
-// deployment.
+// (what `az ml batch-endpoint list-jobs` prints). With a deployment it
+// lists that deployment's jobs on the route az's batch-deployment
+// list-jobs calls (…/batchEndpoints/{e}/deployments/{d}/jobs), with no ARM
+// request before it.
 func (c *Client) ListBatchJobs(ctx context.Context, endpoint, deployment string) ([]mlapi.BatchJobResource, error) {
 	api, err := c.APIURL(ctx)
 	if err != nil {
 		return nil, err
 	}
-	u := api + "/mferp/managementfrontend" + c.T.WorkspaceID() + "/batchEndpoints/" + url.PathEscape(endpoint) + "/jobs?api-version=2020-09-01-dataplanepreview"
+	u := api + "/mferp/managementfrontend" + c.T.WorkspaceID() + "/batchEndpoints/" + url.PathEscape(endpoint)
 	if deployment != "" {
-		u += "&deployment=" + url.QueryEscape(deployment)
+		u += "/deployments/" + url.PathEscape(deployment)
 	}
+	u += "/jobs?api-version=" + mferpAPIVersion
 	var out []mlapi.BatchJobResource
 	for u != "" {
 		var page mlapi.BatchJobList
@@ -283,3 +286,6 @@ func (c *Client) ListBatchJobs(ctx context.Context, endpoint, deployment string)
 	}
 	return out, nil
 }
+
+// mferpAPIVersion is the batch data plane's api-version, as az sends it.
+const mferpAPIVersion = "2020-09-01-dataplanepreview"
