@@ -148,6 +148,9 @@ func (s *Server) listContainers(w http.ResponseWriter, r *http.Request, kind *as
 	}
 	items := make([]json.RawMessage, 0, len(recs))
 	for _, rec := range recs {
+		if !listed(rec, r) {
+			continue
+		}
 		out, err := s.renderContainer(kind, rec)
 		if err != nil {
 			writeError(w, err)
@@ -156,6 +159,23 @@ func (s *Server) listContainers(w http.ResponseWriter, r *http.Request, kind *as
 		items = append(items, out)
 	}
 	writePage(w, r, items)
+}
+
+// listed reports whether a stored container or version belongs in a
+// listing, by the listViewType query as Azure reads it: ActiveOnly (the
+// default) leaves archived ones out, ArchivedOnly keeps only them, All
+// keeps everything.
+func listed(rec resource, r *http.Request) bool {
+	var doc assetDoc
+	_ = json.Unmarshal(rec.Body, &doc)
+	archived, _ := doc.Properties["isArchived"].(bool)
+	switch strings.ToLower(r.URL.Query().Get("listViewType")) {
+	case "all":
+		return true
+	case "archivedonly":
+		return archived
+	}
+	return !archived
 }
 
 func (s *Server) getContainer(w http.ResponseWriter, r *http.Request, kind *assetKind, name string) {
@@ -322,6 +342,9 @@ func (s *Server) listVersions(w http.ResponseWriter, r *http.Request, kind *asse
 	}
 	items := make([]json.RawMessage, 0, len(recs))
 	for _, rec := range recs {
+		if !listed(rec, r) {
+			continue
+		}
 		out, err := s.renderVersion(kind, rec)
 		if err != nil {
 			writeError(w, err)
