@@ -9,6 +9,7 @@ import (
 
 	"github.com/mlbatch/ml/internal/cmd/batchdeployment"
 	"github.com/mlbatch/ml/internal/cmd/batchendpoint"
+	"github.com/mlbatch/ml/internal/cmd/component"
 	"github.com/mlbatch/ml/internal/cmd/configure"
 	"github.com/mlbatch/ml/internal/cmd/data"
 	"github.com/mlbatch/ml/internal/cmd/datastore"
@@ -60,6 +61,7 @@ runs batch deployments on this machine, no Azure account needed.`,
 	cmd.AddCommand(
 		batchendpoint.NewCmdBatchEndpoint(f),
 		batchdeployment.NewCmdBatchDeployment(f),
+		component.NewCmdComponent(f),
 		configure.NewCmdConfigure(f),
 		data.NewCmdData(f),
 		datastore.NewCmdDatastore(f),
