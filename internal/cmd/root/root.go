@@ -10,6 +10,7 @@ import (
 	"github.com/mlbatch/ml/internal/cmd/batchdeployment"
 	"github.com/mlbatch/ml/internal/cmd/batchendpoint"
 	"github.com/mlbatch/ml/internal/cmd/component"
+	"github.com/mlbatch/ml/internal/cmd/compute"
 	"github.com/mlbatch/ml/internal/cmd/configure"
 	"github.com/mlbatch/ml/internal/cmd/data"
 	"github.com/mlbatch/ml/internal/cmd/datastore"
@@ -62,6 +63,7 @@ runs batch deployments on this machine, no Azure account needed.`,
 		batchendpoint.NewCmdBatchEndpoint(f),
 		batchdeployment.NewCmdBatchDeployment(f),
 		component.NewCmdComponent(f),
+		compute.NewCmdCompute(f),
 		configure.NewCmdConfigure(f),
 		data.NewCmdData(f),
 		datastore.NewCmdDatastore(f),
