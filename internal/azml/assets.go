@@ -64,11 +64,28 @@ type Assets struct {
 	c      *Client
 	opts   UploadOptions
 	stores map[string]*Datastore
+	// plans are the upload plans made so far, by local path: a tree of
+	// components is planned whole (so a bad folder fails before anything
+	// is uploaded) and each path hashed once.
+	plans map[string]*upload.Plan
 }
 
 // Assets returns a registrar for c.
 func (c *Client) Assets(opts UploadOptions) *Assets {
-	return &Assets{c: c, opts: opts, stores: map[string]*Datastore{}}
+	return &Assets{c: c, opts: opts, stores: map[string]*Datastore{}, plans: map[string]*upload.Plan{}}
+}
+
+// plan returns the upload plan of local path p, made once.
+func (a *Assets) plan(p string) (*upload.Plan, error) {
+	if pl, ok := a.plans[p]; ok {
+		return pl, nil
+	}
+	pl, err := upload.NewPlan(p)
+	if err != nil {
+		return nil, err
+	}
+	a.plans[p] = pl
+	return pl, nil
 }
 
 // uploaded is where a local path landed on a datastore.
@@ -152,7 +169,7 @@ func (a *Assets) RegisterCode(ctx context.Context, cs *spec.CodeSpec) (*Register
 	uri, name, version := cs.RemoteURI, uuid.NewString(), "1"
 	var res *upload.Result
 	if cs.Path != "" {
-		plan, err := upload.NewPlan(cs.Path)
+		plan, err := a.plan(cs.Path)
 		if err != nil {
 			return nil, err
 		}
@@ -220,7 +237,7 @@ func (a *Assets) registerModel(ctx context.Context, m *spec.Model, reuseLatest b
 	var plan *upload.Plan
 	if !m.Remote {
 		var err error
-		if plan, err = upload.NewPlan(m.Path); err != nil {
+		if plan, err = a.plan(m.Path); err != nil {
 			return nil, err
 		}
 	}
@@ -341,7 +358,7 @@ func (a *Assets) registerEnvironment(ctx context.Context, e *spec.Environment, r
 	}
 	if e.BuildPath != "" && !e.BuildRemote {
 		var err error
-		if plan, err = upload.NewPlan(e.BuildPath); err != nil {
+		if plan, err = a.plan(e.BuildPath); err != nil {
 			return nil, err
 		}
 		ds, err := a.datastore(ctx, datastore)
@@ -435,7 +452,7 @@ func (a *Assets) CreateData(ctx context.Context, d *spec.DataAsset) (*armmachine
 	}
 	uri := d.Path
 	if d.Local {
-		plan, err := upload.NewPlan(d.Path)
+		plan, err := a.plan(d.Path)
 		if err != nil {
 			return nil, err
 		}

@@ -110,7 +110,7 @@ func (w *assetWorld) blobExists(t *testing.T, name string) bool {
 func TestPrepareDeploymentRegistersAssetsLikeAz(t *testing.T) {
 	w := newAssetWorld(t, false)
 	ctx := context.Background()
-	d, err := spec.LoadDeployment(filepath.Join(w.dir, "deploy", "deployment.yml"), nil)
+	d, err := spec.LoadDeployment(context.Background(), filepath.Join(w.dir, "deploy", "deployment.yml"), nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,6 +201,8 @@ func TestModelVersionsAdvance(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(m.Path, "model.json"), []byte(`{"w": [3]}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// A later command (a registrar plans each path once per command).
+	a = w.c.Assets(UploadOptions{})
 	r, err := a.RegisterModel(ctx, m)
 	if err != nil || r.Version != "2" || !r.Created {
 		t.Fatalf("changed model: %+v %v, want new version 2", r, err)

@@ -97,7 +97,10 @@ type RunProgress struct {
 type RunDetails struct {
 	RunID  string `json:"runId"`
 	Status string `json:"status"`
-	Error  *struct {
+	// StartTimeUTC and EndTimeUTC are nil until the job starts / ends.
+	StartTimeUTC *time.Time `json:"startTimeUtc"`
+	EndTimeUTC   *time.Time `json:"endTimeUtc"`
+	Error        *struct {
 		Error struct {
 			Code    string `json:"code"`
 			Message string `json:"message"`

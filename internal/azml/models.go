@@ -16,24 +16,6 @@ import (
 // archiving, and the views (the azure-ai-ml Model entity's snake_case dump)
 // so --query paths port unchanged.
 
-// ListView says which assets a list includes, as az's --include-archived
-// and --archived-only do (active only by default).
-type ListView string
-
-// The list views of az's asset lists.
-const (
-	ActiveOnly   ListView = ListView(armmachinelearning.ListViewTypeActiveOnly)
-	ArchivedOnly ListView = ListView(armmachinelearning.ListViewTypeArchivedOnly)
-	AllAssets    ListView = ListView(armmachinelearning.ListViewTypeAll)
-)
-
-func (v ListView) arm() *armmachinelearning.ListViewType {
-	if v == "" {
-		v = ActiveOnly
-	}
-	return to.Ptr(armmachinelearning.ListViewType(v))
-}
-
 // GetModelVersion returns version of model name.
 func (c *Client) GetModelVersion(ctx context.Context, name, version string) (*armmachinelearning.ModelVersion, error) {
 	resp, err := c.arm.NewModelVersionsClient().Get(ctx, c.T.ResourceGroup, c.T.Workspace, name, version, nil)

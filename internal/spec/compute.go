@@ -1,7 +1,7 @@
 package spec
 
 import (
-	"strconv"
+	"context"
 	"strings"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
@@ -56,7 +56,7 @@ var (
 // too, as in az) and validates it. Only amlcompute clusters are created
 // by ml; other types are refused with what to do instead.
 func LoadCompute(path string, overrides []Override) (*Compute, error) {
-	root, file, base, err := readTree(path, "compute")
+	root, file, base, err := readTree(context.Background(), path, nil, "compute")
 	if err != nil {
 		return nil, err
 	}
@@ -162,21 +162,6 @@ func LoadCompute(path string, overrides []Override) (*Compute, error) {
 		}
 	}
 	return c, nil
-}
-
-// boolean reads an optional boolean; "true"/"false" text (as flags give)
-// is accepted too.
-func (o *object) boolean(key string) (*bool, error) {
-	n := o.node(key)
-	if n == nil {
-		return nil, nil
-	}
-	if n.Kind == yaml.ScalarNode {
-		if b, err := strconv.ParseBool(strings.ToLower(n.Value)); err == nil && (n.ShortTag() == "!!bool" || n.ShortTag() == "!!str") {
-			return &b, nil
-		}
-	}
-	return nil, o.d.errf(n, "%s must be true or false, not %s", o.path(key), kindName(n))
 }
 
 // valueOf is the value of key in mapping root, nil when absent.

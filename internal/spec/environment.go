@@ -1,6 +1,10 @@
 package spec
 
-import "gopkg.in/yaml.v3"
+import (
+	"context"
+
+	"gopkg.in/yaml.v3"
+)
 
 // environmentFileKeys are the keys of an environment YAML file
 // (environment.schema.json).
@@ -13,7 +17,7 @@ var environmentFileKeys = append([]string{"$schema"}, environmentKeys...)
 // Relative paths start from the file's folder (the current directory
 // without a file). Nothing is uploaded here.
 func LoadEnvironment(path string, overrides []Override) (*Environment, error) {
-	root, file, base, err := readTree(path, "environment")
+	root, file, base, err := readTree(context.Background(), path, nil, "environment")
 	if err != nil {
 		return nil, err
 	}

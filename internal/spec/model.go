@@ -1,6 +1,10 @@
 package spec
 
-import "gopkg.in/yaml.v3"
+import (
+	"context"
+
+	"gopkg.in/yaml.v3"
+)
 
 // modelFileKeys are the keys of a model YAML file (model.schema.json).
 var modelFileKeys = append([]string{"$schema"}, modelKeys...)
@@ -12,7 +16,7 @@ var modelFileKeys = append([]string{"$schema"}, modelKeys...)
 // Relative paths start from the file's folder (the current directory
 // without a file). Nothing is uploaded here.
 func LoadModel(path string, overrides []Override) (*Model, error) {
-	root, file, base, err := readTree(path, "model")
+	root, file, base, err := readTree(context.Background(), path, nil, "model")
 	if err != nil {
 		return nil, err
 	}

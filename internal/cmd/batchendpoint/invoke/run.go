@@ -19,7 +19,7 @@ func invokeRun(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	if err := opts.Follow.validate(); err != nil {
 		return err
 	}
-	inv, err := invocation.Build(opts.Flags)
+	inv, err := invocation.Build(ctx, opts.Flags, f.IOStreams.In)
 	if err != nil {
 		return err
 	}
@@ -95,7 +95,11 @@ func invokeRun(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 		return err
 	}
 	if opts.Follow.enabled() {
-		return followJob(ctx, f, c, job, opts.Follow)
+		deployment := ""
+		if dep.Name != nil {
+			deployment = *dep.Name
+		}
+		return followJob(ctx, f, c, job, inv.Endpoint, deployment, opts.Follow)
 	}
 	return f.Print(job)
 }
