@@ -393,7 +393,7 @@ func (s *Server) validatePipelineDeployment(r *http.Request, p *armmachinelearni
 	}
 	// The whole component must be runnable (pipelinespec.go), so a broken
 	// one fails here rather than at every invoke.
-	if _, _, aerr := s.newSpecReader(r).component(*cfg.ComponentID.AssetID, 0); aerr != nil {
+	if _, _, aerr := s.newSpecReader(r).component(*cfg.ComponentID.AssetID); aerr != nil {
 		return aerr
 	}
 	cfg.ComponentID.AssetID = to.Ptr(s.versionID(componentAssets, rec.Parent, version))

@@ -94,6 +94,7 @@ func (e *testEnv) setupTwoStep() twoStepIDs {
 		"inputs":  map[string]any{"prepared": map[string]any{"type": "uri_folder"}, "label": map[string]any{"type": "String"}},
 		"outputs": map[string]any{"scores": map[string]any{"type": "uri_folder"}},
 		"code":    e.registerCode("score-src", map[string]string{"score.py": scorePy}),
+		"environment": "azureml:AzureML-sklearn-1.0@latest",
 		"command": "python score.py --prepared ${{inputs.prepared}} --label ${{inputs.label}} --out ${{outputs.scores}}",
 	})
 	ids.pipeline = e.registerComponent("two_step", map[string]any{
@@ -340,7 +341,7 @@ func TestPipelineJobPutRunsInlineJobs(t *testing.T) {
 	// A bad binding is refused before anything is stored.
 	body["properties"].(map[string]any)["jobs"].(map[string]any)["s"].(map[string]any)["inputs"] = map[string]any{"prepared": lit("${{parent.jobs.zz.outputs.prepared}}"), "label": lit("x")}
 	resp, data = e.do(http.MethodPut, wsPath()+"/jobs/pj2?api-version=2024-04-01", body, nil)
-	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(data), "names no step of pipeline pj2; its steps are: p, s") {
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(data), `names step \"zz\", which this pipeline does not have; its steps are: p, s`) {
 		t.Fatalf("PUT of a bad job: %d %s", resp.StatusCode, data)
 	}
 	if resp, _ := e.do(http.MethodGet, wsPath()+"/jobs/pj2?api-version=2024-04-01", nil, nil); resp.StatusCode != http.StatusNotFound {
@@ -392,9 +393,9 @@ func TestPipelineStepsRunConcurrentlyAndCancel(t *testing.T) {
 	wait := func(self, other string) string {
 		return "touch " + filepath.Join(marks, self) + "; i=0; while [ ! -e " + filepath.Join(marks, other) + " ]; do i=$((i+1)); [ $i -gt 600 ] && exit 9; sleep 0.05; done"
 	}
-	a := e.registerComponent("a", map[string]any{"type": "command", "command": wait("a", "b")})
-	b := e.registerComponent("b", map[string]any{"type": "command", "command": wait("b", "a")})
-	sleeper := e.registerComponent("sleeper", map[string]any{"type": "command", "command": "touch " + filepath.Join(marks, "asleep") + "; sleep 120"})
+	a := e.registerComponent("a", map[string]any{"type": "command", "environment": "azureml:env:1", "command": wait("a", "b")})
+	b := e.registerComponent("b", map[string]any{"type": "command", "environment": "azureml:env:1", "command": wait("b", "a")})
+	sleeper := e.registerComponent("sleeper", map[string]any{"type": "command", "environment": "azureml:env:1", "command": "touch " + filepath.Join(marks, "asleep") + "; sleep 120"})
 	put := func(name string, jobs map[string]any) {
 		resp, data := e.do(http.MethodPut, wsPath()+"/jobs/"+name+"?api-version=2024-04-01", map[string]any{"properties": map[string]any{"jobType": "Pipeline", "jobs": jobs}}, nil)
 		if resp.StatusCode != http.StatusCreated {

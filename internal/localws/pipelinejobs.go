@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/mlbatch/ml/internal/invocation"
 	"github.com/mlbatch/ml/internal/pipeline"
+	"github.com/mlbatch/ml/internal/spec"
 )
 
 // Pipeline and command jobs submitted on the ARM jobs route
@@ -120,16 +122,21 @@ func (s *Server) newARMJob(r *http.Request, name string, props armmachinelearnin
 	if props == nil {
 		return nil, errBadRequest("The job has no 'properties'.")
 	}
-	base := props.GetJobBaseProperties()
+	sr := s.newSpecReader(r)
+	job, comp, aerr := sr.armJob(name, props)
+	if aerr != nil {
+		return nil, aerr
+	}
 	j := &jobRecord{
 		Name:           name,
-		DisplayName:    deref(base.DisplayName),
-		ExperimentName: deref(base.ExperimentName),
-		Description:    deref(base.Description),
+		JobType:        jobTypePipeline,
+		DisplayName:    job.DisplayName,
+		ExperimentName: job.ExperimentName,
+		Description:    job.Description,
 		CreatedAt:      time.Now().UTC(),
-		Compute:        deref(base.ComputeID),
-		Tags:           derefMap(base.Tags),
-		Properties:     derefMap(base.Properties),
+		Compute:        job.Compute,
+		Tags:           job.Tags,
+		Properties:     job.Properties,
 	}
 	if j.DisplayName == "" {
 		j.DisplayName = displayName()
@@ -137,29 +144,19 @@ func (s *Server) newARMJob(r *http.Request, name string, props armmachinelearnin
 	if j.ExperimentName == "" {
 		j.ExperimentName = "Default"
 	}
-	sr := s.newSpecReader(r)
-	var comp *pipeline.Component
-	var aerr *apiError
-	switch p := props.(type) {
-	case *armmachinelearning.PipelineJob:
-		j.JobType = jobTypePipeline
-		if j.Inputs, j.Outputs, aerr = s.armJobIO(r, name, p.Inputs, p.Outputs); aerr != nil {
-			return nil, aerr
+	if job.Type == spec.JobCommand {
+		j.JobType, j.Command = jobTypeCommand, job.Command
+		if job.Environment != nil && job.Environment.Ref != nil {
+			j.EnvironmentID = firstNonEmptyString(job.Environment.Ref.ID, job.Environment.Ref.Raw)
 		}
-		j.ContinueOnStepFailure = settingTrue(p.Settings, "continue_on_step_failure")
-		comp, aerr = s.pipelineJobComponent(sr, j, p)
-	case *armmachinelearning.CommandJob:
-		j.JobType = jobTypeCommand
-		if j.Inputs, j.Outputs, aerr = s.armJobIO(r, name, p.Inputs, p.Outputs); aerr != nil {
-			return nil, aerr
-		}
-		comp, aerr = commandJobComponent(sr, j, p)
-		j.Command = deref(p.Command)
-		j.EnvironmentID = deref(p.EnvironmentID)
-	default:
-		return nil, errBadRequest("The local workspace runs Pipeline and Command jobs; jobType " + string(derefOr(base.JobType, "")) + " is not supported.")
 	}
-	if aerr != nil {
+	if cs := job.Settings.ContinueOnStepFailure; cs != nil {
+		j.ContinueOnStepFailure = *cs
+	}
+	if job.Component != nil && job.Component.Ref != nil {
+		j.ComponentID = s.versionIDOf(job.Component.Ref)
+	}
+	if j.Inputs, j.Outputs, aerr = sr.jobIO(name, job); aerr != nil {
 		return nil, aerr
 	}
 	if aerr := s.setPipeline(j, comp); aerr != nil {
@@ -168,119 +165,53 @@ func (s *Server) newARMJob(r *http.Request, name string, props armmachinelearnin
 	return j, nil
 }
 
-// pipelineJobComponent is what a PipelineJob runs: its registered pipeline
-// component (componentId), else its jobs, with the job's inputs and outputs
-// as the pipeline's ports.
-func (s *Server) pipelineJobComponent(sr *specReader, j *jobRecord, p *armmachinelearning.PipelineJob) (*pipeline.Component, *apiError) {
-	if id := deref(p.ComponentID); id != "" {
-		comp, canonical, aerr := sr.component(id, 0)
-		if aerr != nil {
-			return nil, aerr
-		}
-		j.ComponentID = canonical
-		return comp, nil
+// versionIDOf is the canonical ARM id of a component reference already
+// resolved by a specReader.
+func (s *Server) versionIDOf(ref *spec.Ref) string {
+	aref, aerr := s.parseAssetRef(firstNonEmptyString(ref.ID, ref.Raw), componentAssets)
+	if aerr != nil {
+		return ref.Raw
 	}
-	if len(p.Jobs) == 0 {
-		return nil, errBadRequest("The pipeline job has neither jobs nor a componentId: give it steps under jobs, or a pipeline component.")
+	if rec, version, aerr := s.resolveAssetRef(context.Background(), aref); aerr == nil {
+		return s.versionID(componentAssets, rec.Parent, version)
 	}
-	comp := &pipeline.Component{Name: j.Name, Type: pipeline.TypePipeline, Jobs: map[string]*pipeline.Step{}}
-	comp.Inputs, comp.Outputs = impliedPorts(j)
-	for stepName, raw := range p.Jobs {
-		node, ok := raw.(map[string]any)
-		if !ok {
-			return nil, errBadRequest("properties.jobs." + stepName + " is not an object.")
-		}
-		step, aerr := sr.node("pipeline job "+j.Name, stepName, node, 0)
-		if aerr != nil {
-			return nil, aerr
-		}
-		comp.Jobs[stepName] = step
-	}
-	return comp, nil
+	return ref.Raw
 }
 
-// commandJobComponent is a CommandJob as a command component whose ports
-// are the job's inputs and outputs.
-func commandJobComponent(sr *specReader, j *jobRecord, p *armmachinelearning.CommandJob) (*pipeline.Component, *apiError) {
-	if strings.TrimSpace(deref(p.Command)) == "" {
-		return nil, errBadRequest("The command job has no properties.command.")
-	}
-	comp := &pipeline.Component{Name: j.Name, Type: pipeline.TypeCommand, Command: *p.Command, EnvironmentVariables: derefMap(p.EnvironmentVariables)}
-	comp.Inputs, comp.Outputs = impliedPorts(j)
-	var aerr *apiError
-	if comp.CodeDir, aerr = sr.codePath("of job "+j.Name, deref(p.CodeID)); aerr != nil {
-		return nil, aerr
-	}
-	return comp, nil
-}
-
-// impliedPorts declares a job's own inputs and outputs as ports: literals
-// as strings (a step's port checks the value), data with its type.
-func impliedPorts(j *jobRecord) (map[string]pipeline.Port, map[string]pipeline.Port) {
-	ins, outs := map[string]pipeline.Port{}, map[string]pipeline.Port{}
-	for _, in := range j.Inputs {
-		typ := in.Type
-		if in.Path == "" {
-			typ = "string"
-		}
-		ins[in.Name] = pipeline.Port{Type: typ}
-	}
-	for _, o := range j.Outputs {
-		outs[o.Name] = pipeline.Port{Type: o.Type}
-	}
-	return ins, outs
-}
-
-// armJobIO resolves a job's inputs (literals, data URIs, models) and
-// places its outputs (their URI, else azureml/<job>/<output>/).
-func (s *Server) armJobIO(r *http.Request, job string, inputs map[string]armmachinelearning.JobInputClassification, outputs map[string]armmachinelearning.JobOutputClassification) ([]jobInput, []jobOutput, *apiError) {
-	sr := s.newSpecReader(r)
+// jobIO resolves a job's inputs (literals, data URIs, models) and places
+// its outputs (their URI, else azureml/<job>/<output>/).
+func (c *specReader) jobIO(job string, j *spec.Job) ([]jobInput, []jobOutput, *apiError) {
 	var ins []jobInput
-	for _, name := range sortedMapKeys(inputs) {
-		var v struct {
-			Type  string  `json:"jobInputType"`
-			URI   string  `json:"uri"`
-			Value *string `json:"value"`
-		}
-		raw, _ := json.Marshal(inputs[name])
-		_ = json.Unmarshal(raw, &v)
-		typ := strings.ToLower(v.Type)
-		if typ == "literal" || v.Value != nil {
-			ins = append(ins, jobInput{Name: name, Type: "literal", Value: deref(v.Value)})
+	for _, in := range j.Inputs {
+		switch {
+		case in.Literal != nil:
+			ins = append(ins, jobInput{Name: in.Name, Type: "literal", Value: in.Literal.Text})
 			continue
+		case in.Local:
+			return nil, nil, errBadRequest("Input " + in.Name + ": " + in.Path + " is a local path; upload it and give its azureml:// URI.")
+		case in.Path == "":
+			return nil, nil, errBadRequest("Input " + in.Name + " has no uri: give data inputs a path.")
 		}
-		if v.URI == "" {
-			return nil, nil, errBadRequest("Input " + name + " has no uri: give data inputs a path.")
-		}
-		p, aerr := sr.dataPath(typ, v.URI)
+		typ := firstNonEmptyString(in.Type, invocation.TypeURIFolder)
+		p, aerr := c.dataPath(typ, in.Path)
 		if aerr != nil {
-			return nil, nil, errBadRequest("Input " + name + ": " + aerr.Message)
+			return nil, nil, errBadRequest("Input " + in.Name + ": " + aerr.Message)
 		}
-		if _, aerr := s.datastoreFile(p); aerr != nil {
-			return nil, nil, aerr
-		}
-		ins = append(ins, jobInput{Name: name, Type: typ, URI: v.URI, Path: p})
+		ins = append(ins, jobInput{Name: in.Name, Type: typ, URI: in.Path, Path: p})
 	}
 	var outs []jobOutput
-	for _, name := range sortedMapKeys(outputs) {
-		var v struct {
-			Type string `json:"jobOutputType"`
-			URI  string `json:"uri"`
-		}
-		raw, _ := json.Marshal(outputs[name])
-		_ = json.Unmarshal(raw, &v)
-		o := jobOutput{Name: name, Type: strings.ToLower(v.Type), URI: v.URI, Folder: "azureml/" + job + "/" + name}
-		if o.Type == "" {
-			o.Type = invocation.TypeURIFolder
-		}
-		if v.URI != "" {
-			b, aerr := sr.outputPath("Output "+name, v.URI, "")
+	for _, o := range j.Outputs {
+		out := jobOutput{Name: o.Name, Type: firstNonEmptyString(o.Type, invocation.TypeURIFolder), Folder: defaultOutputFolder(job, o.Name)}
+		if o.Path != "" {
+			// ${{name}} in an output path is the job's name.
+			out.URI = strings.ReplaceAll(o.Path, "${{name}}", job)
+			folder, aerr := c.outputFolder("Output "+o.Name, out.URI)
 			if aerr != nil {
 				return nil, nil, aerr
 			}
-			o.Folder = b.Path
+			out.Folder = folder
 		}
-		outs = append(outs, o)
+		outs = append(outs, out)
 	}
 	return ins, outs, nil
 }
@@ -294,7 +225,7 @@ func (s *Server) setPipeline(j *jobRecord, comp *pipeline.Component) *apiError {
 	for _, o := range j.Outputs {
 		placed[o.Name] = true
 	}
-	for _, name := range sortedMapKeys(comp.Outputs) {
+	for _, name := range slices.Sorted(maps.Keys(comp.Outputs)) {
 		if !placed[name] {
 			typ := firstNonEmptyString(comp.Outputs[name].Type, invocation.TypeURIFolder)
 			j.Outputs = append(j.Outputs, jobOutput{Name: name, Type: typ, Folder: defaultOutputFolder(j.Name, name)})
@@ -318,7 +249,7 @@ func (s *Server) setPipeline(j *jobRecord, comp *pipeline.Component) *apiError {
 // preparePipelineComponentJob resolves a pipeline component deployment's
 // component for a job whose inputs and outputs are already resolved.
 func (s *Server) preparePipelineComponentJob(r *http.Request, j *jobRecord, componentID string, settings map[string]*string) *apiError {
-	comp, canonical, aerr := s.newSpecReader(r).component(componentID, 0)
+	comp, canonical, aerr := s.newSpecReader(r).component(componentID)
 	if aerr != nil {
 		return errBadRequest("Deployment '" + j.Deployment + "' cannot run: " + aerr.Message)
 	}
@@ -329,11 +260,6 @@ func (s *Server) preparePipelineComponentJob(r *http.Request, j *jobRecord, comp
 	return s.setPipeline(j, comp)
 }
 
-func settingTrue(settings any, key string) bool {
-	m, _ := settings.(map[string]any)
-	return truthy(m[key])
-}
-
 func derefMap(m map[string]*string) map[string]string {
 	out := map[string]string{}
 	for k, v := range m {
@@ -342,13 +268,4 @@ func derefMap(m map[string]*string) map[string]string {
 		}
 	}
 	return out
-}
-
-func sortedMapKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

@@ -2,12 +2,12 @@ package localws
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"maps"
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/mlbatch/ml/internal/pipeline"
@@ -44,10 +44,10 @@ func defaultOutputFolder(job, output string) string { return "azureml/" + job + 
 // pipelineJob turns a job record into the engine's job, with local paths.
 func (s *Server) pipelineJob(j *jobRecord) (pipeline.Job, *apiError) {
 	var comp pipeline.Component
-	if err := decodeNumbers(j.Pipeline, &comp); err != nil {
+	if err := json.Unmarshal(j.Pipeline, &comp); err != nil {
 		return pipeline.Job{}, &apiError{Status: 500, Code: codeInternal, Message: "decode the job's stored pipeline: " + err.Error()}
 	}
-	if aerr := s.localize(&comp, 0); aerr != nil {
+	if aerr := s.localize(&comp); aerr != nil {
 		return pipeline.Job{}, aerr
 	}
 	job := pipeline.Job{Name: j.Name, Component: &comp, Inputs: map[string]pipeline.Binding{}, Outputs: map[string]pipeline.Binding{},
@@ -75,10 +75,7 @@ func (s *Server) pipelineJob(j *jobRecord) (pipeline.Job, *apiError) {
 
 // localize maps the datastore paths of a stored component (code folders,
 // data and output paths of its steps) to local ones; data must exist.
-func (s *Server) localize(c *pipeline.Component, depth int) *apiError {
-	if depth > maxComponentDepth {
-		return errBadRequest("The pipeline nests components more than " + strconv.Itoa(maxComponentDepth) + " deep.")
-	}
+func (s *Server) localize(c *pipeline.Component) *apiError {
 	if c.CodeDir != "" {
 		dir, aerr := s.existingPath(c.CodeDir+"/", true, "code of component "+c.Name)
 		if aerr != nil {
@@ -87,7 +84,7 @@ func (s *Server) localize(c *pipeline.Component, depth int) *apiError {
 		c.CodeDir = dir
 	}
 	for name, step := range c.Jobs {
-		if aerr := s.localize(step.Component, depth+1); aerr != nil {
+		if aerr := s.localize(step.Component); aerr != nil {
 			return aerr
 		}
 		for port, b := range step.Inputs {

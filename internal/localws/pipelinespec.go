@@ -1,61 +1,60 @@
 package localws
 
 import (
-	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/machinelearning/armmachinelearning/v4"
+
 	"github.com/mlbatch/ml/internal/pipeline"
+	"github.com/mlbatch/ml/internal/spec"
 )
 
-// Components and pipeline jobs as Azure ML stores them, turned into the
-// engine's model (internal/pipeline). A component version's componentSpec
-// is the component's YAML as a JSON object (inputs, outputs, command, code
-// as a code version's ARM id, task, ...); a pipeline component's jobs, and a
-// PipelineJob's properties.jobs, are nodes in the SDK's REST form:
-//
-//	{"type": "command", "componentId": "<ARM id>",
-//	 "inputs":  {"x": {"job_input_type": "literal", "value": "${{parent.inputs.x}}"},
-//	             "m": {"job_input_type": "mlflow_model", "uri": "azureml:model@latest"}},
-//	 "outputs": {"y": {"type": "literal", "value": "${{parent.outputs.y}}"},
-//	             "z": {"job_output_type": "uri_folder", "mode": "Upload"}},
-//	 "environment_variables": {...}}
-//
-// The YAML form (component: azureml:x:1, inputs as plain values or
-// {path, type, mode}) is read too. Every reference is resolved here, while
-// the request that submits the job is at hand: components by id, code to
-// its folder, data and models to their datastore paths. Literals are
-// rendered to the strings the command will see. The result is stored with
-// the job (jobRecord.Pipeline) with datastore paths in CodeDir and Path;
-// localize maps them to local files when the job runs.
-
-// maxComponentDepth bounds nested pipeline components (and so reference
-// cycles between them).
-const maxComponentDepth = 16
+// Components and jobs as Azure ML stores them, turned into the engine's
+// model (internal/pipeline). internal/spec decodes them: a component
+// version's componentSpec (ComponentFromDoc: the component's YAML as a
+// JSON object, a pipeline's steps in the SDK's REST node form) and a
+// PipelineJob or CommandJob body (JobFromARM); ResolveChildren fetches the
+// components the steps run. This file resolves what they reference, while
+// the submitting request is at hand: code to its datastore folder, data
+// and models to their datastore paths; and renders port defaults as the
+// command will see them. The result is stored with the job
+// (jobRecord.Pipeline) with datastore paths in CodeDir and Path; localize
+// (pipelinerun.go) maps them to local files when the job runs.
 
 // specReader reads components for one submission.
 type specReader struct {
 	s     *Server
 	r     *http.Request
-	cache map[string]*pipeline.Component // by component version ARM id
+	cache map[string]*spec.Component // by component version ARM id
 }
 
 func (s *Server) newSpecReader(r *http.Request) *specReader {
-	return &specReader{s: s, r: r, cache: map[string]*pipeline.Component{}}
+	return &specReader{s: s, r: r, cache: map[string]*spec.Component{}}
 }
 
 // component loads a registered component version by reference (ARM id,
-// azureml:name:version, azureml:name@latest) and returns it with its
-// canonical ARM id.
-func (c *specReader) component(ref string, depth int) (*pipeline.Component, string, *apiError) {
-	if depth > maxComponentDepth {
-		return nil, "", errBadRequest("Component " + ref + " nests pipelines more than " + strconv.Itoa(maxComponentDepth) + " deep (or refers to itself).")
+// azureml:name:version, azureml:name@latest) with every component its
+// steps run, converted for the engine, and its canonical ARM id.
+func (c *specReader) component(ref string) (*pipeline.Component, string, *apiError) {
+	sc, id, aerr := c.stored(ref)
+	if aerr != nil {
+		return nil, "", aerr
 	}
+	if err := sc.ResolveChildren(c.lookup); err != nil {
+		return nil, "", errBadRequest("The component " + ref + " cannot run: " + err.Error())
+	}
+	comp, aerr := c.convert(sc)
+	return comp, id, aerr
+}
+
+// stored decodes a registered component version.
+func (c *specReader) stored(ref string) (*spec.Component, string, *apiError) {
 	aref, aerr := c.s.parseAssetRef(ref, componentAssets)
 	if aerr != nil {
 		return nil, "", aerr
@@ -65,309 +64,293 @@ func (c *specReader) component(ref string, depth int) (*pipeline.Component, stri
 		return nil, "", aerr
 	}
 	id := c.s.versionID(componentAssets, rec.Parent, version)
-	if comp, ok := c.cache[id]; ok {
-		return comp, id, nil
+	if sc, ok := c.cache[id]; ok {
+		return sc, id, nil
 	}
 	var doc struct {
 		Properties struct {
 			ComponentSpec map[string]any `json:"componentSpec"`
 		} `json:"properties"`
 	}
-	if err := decodeNumbers(rec.Body, &doc); err != nil || doc.Properties.ComponentSpec == nil {
-		return nil, "", errBadRequest("The component " + rec.Parent + ":" + version + " has no componentSpec object.")
+	name := rec.Parent + ":" + version
+	if err := json.Unmarshal(rec.Body, &doc); err != nil || doc.Properties.ComponentSpec == nil {
+		return nil, "", errBadRequest("The component " + name + " has no componentSpec object.")
 	}
-	comp, aerr := c.fromSpec(rec.Parent+":"+version, doc.Properties.ComponentSpec, depth)
-	if aerr != nil {
-		return nil, "", aerr
+	sc, err := spec.ComponentFromDoc(name, doc.Properties.ComponentSpec)
+	if err != nil {
+		return nil, "", errBadRequest("The component " + name + " cannot be read: " + err.Error())
 	}
-	c.cache[id] = comp
-	return comp, id, nil
+	if sc.Name == "" {
+		sc.Name, sc.Version = rec.Parent, version
+	}
+	c.cache[id] = sc
+	return sc, id, nil
 }
 
-// fromSpec builds a component from its spec object.
-func (c *specReader) fromSpec(name string, spec map[string]any, depth int) (*pipeline.Component, *apiError) {
-	bad := func(format string, args ...any) (*pipeline.Component, *apiError) {
-		return nil, errBadRequest("Component " + name + ": " + fmt.Sprintf(format, args...))
+// lookup is ResolveChildren's: the component a step references.
+func (c *specReader) lookup(ref *spec.Ref) (*spec.Component, error) {
+	sc, _, aerr := c.stored(firstNonEmptyString(ref.ID, ref.Raw))
+	if aerr != nil {
+		return nil, errors.New(aerr.Message)
 	}
-	comp := &pipeline.Component{Name: name, Type: strings.ToLower(str(spec["type"]))}
+	return sc, nil
+}
+
+// armJob decodes a PipelineJob or CommandJob body: its component (a
+// registered one, its steps, or its command) and its settings.
+func (c *specReader) armJob(name string, props armmachinelearning.JobBasePropertiesClassification) (*spec.Job, *pipeline.Component, *apiError) {
+	job, err := spec.JobFromARM(name, props)
+	if err != nil {
+		return nil, nil, errBadRequest(err.Error())
+	}
+	switch {
+	case job.Type == spec.JobCommand:
+		comp := &pipeline.Component{Name: name, Type: pipeline.TypeCommand, Command: job.Command, EnvironmentVariables: job.EnvironmentVariables}
+		if strings.TrimSpace(comp.Command) == "" {
+			return nil, nil, errBadRequest("The command job has no properties.command.")
+		}
+		comp.Inputs, comp.Outputs = c.jobPorts(job)
+		var aerr *apiError
+		if comp.CodeDir, aerr = c.codePath("of job "+name, job.Code); aerr != nil {
+			return nil, nil, aerr
+		}
+		return job, comp, nil
+	case job.Component != nil && job.Component.Ref != nil:
+		comp, _, aerr := c.component(firstNonEmptyString(job.Component.Ref.ID, job.Component.Ref.Raw))
+		return job, comp, aerr
+	case len(job.Jobs) == 0:
+		return nil, nil, errBadRequest("The pipeline job has neither jobs nor a componentId: give it steps under jobs, or a pipeline component.")
+	}
+	// Steps of the job itself: a pipeline whose ports are the job's own
+	// inputs and outputs.
+	sc := &spec.Component{Name: name, Type: spec.ComponentPipeline, Jobs: job.Jobs}
+	for _, in := range job.Inputs {
+		typ := firstNonEmptyString(in.Type, spec.TypeURIFolder)
+		if in.Literal != nil {
+			typ = spec.TypeString
+		}
+		sc.Inputs = append(sc.Inputs, &spec.Port{Name: in.Name, Type: typ})
+	}
+	for _, o := range job.Outputs {
+		sc.Outputs = append(sc.Outputs, &spec.Port{Name: o.Name, Type: firstNonEmptyString(o.Type, spec.TypeURIFolder)})
+	}
+	if err := sc.ResolveChildren(c.lookup); err != nil {
+		return nil, nil, errBadRequest(err.Error())
+	}
+	comp, aerr := c.convert(sc)
+	return job, comp, aerr
+}
+
+// jobPorts declares a job's own inputs and outputs as ports: literals as
+// strings (a step's port checks the value), data with its type.
+func (c *specReader) jobPorts(job *spec.Job) (map[string]pipeline.Port, map[string]pipeline.Port) {
+	ins, outs := map[string]pipeline.Port{}, map[string]pipeline.Port{}
+	for _, in := range job.Inputs {
+		typ := firstNonEmptyString(in.Type, spec.TypeURIFolder)
+		if in.Literal != nil {
+			typ = spec.TypeString
+		}
+		ins[in.Name] = pipeline.Port{Type: typ}
+	}
+	for _, o := range job.Outputs {
+		outs[o.Name] = pipeline.Port{Type: firstNonEmptyString(o.Type, spec.TypeURIFolder)}
+	}
+	return ins, outs
+}
+
+// convert turns a decoded component, its children resolved, into the
+// engine's.
+func (c *specReader) convert(sc *spec.Component) (*pipeline.Component, *apiError) {
+	name := sc.Name
+	if sc.Version != "" {
+		name += ":" + sc.Version
+	}
+	comp := &pipeline.Component{Name: name, Type: string(sc.Type), EnvironmentVariables: sc.EnvironmentVariables,
+		Inputs: map[string]pipeline.Port{}, Outputs: map[string]pipeline.Port{}}
+	for _, p := range sc.Inputs {
+		port, aerr := convertPort(name, p)
+		if aerr != nil {
+			return nil, aerr
+		}
+		comp.Inputs[p.Name] = port
+	}
+	for _, p := range sc.Outputs {
+		comp.Outputs[p.Name] = pipeline.Port{Type: firstNonEmptyString(p.Type, spec.TypeURIFolder), Mode: p.Mode}
+	}
 	var aerr *apiError
-	if comp.Inputs, aerr = c.ports(name, "inputs", spec["inputs"]); aerr != nil {
-		return nil, aerr
-	}
-	if comp.Outputs, aerr = c.ports(name, "outputs", spec["outputs"]); aerr != nil {
-		return nil, aerr
-	}
-	if comp.EnvironmentVariables, aerr = stringMap(name, "environment_variables", spec["environment_variables"]); aerr != nil {
-		return nil, aerr
-	}
-	switch comp.Type {
-	case pipeline.TypeCommand:
-		comp.Command = str(spec["command"])
-		if comp.Command == "" {
-			return bad("a command component needs a command.")
-		}
-		if comp.CodeDir, aerr = c.codePath(name, spec["code"]); aerr != nil {
-			return nil, aerr
-		}
-	case pipeline.TypeParallel:
-		if comp.Parallel, aerr = c.parallelTask(comp, spec, nil); aerr != nil {
-			return nil, aerr
-		}
-	case pipeline.TypePipeline:
-		jobs, ok := spec["jobs"].(map[string]any)
-		if !ok || len(jobs) == 0 {
-			return bad("a pipeline component needs jobs: the local workspace runs the steps it defines.")
-		}
+	switch sc.Type {
+	case spec.ComponentCommand:
+		comp.Command = sc.Command
+		comp.CodeDir, aerr = c.codePath(name, sc.Code)
+	case spec.ComponentParallel:
+		comp.Parallel, aerr = c.parallel(comp, sc.Parallel, nil, sc.Resources)
+	case spec.ComponentPipeline:
 		comp.Jobs = map[string]*pipeline.Step{}
-		for stepName, raw := range jobs {
-			node, ok := raw.(map[string]any)
-			if !ok {
-				return bad("jobs.%s is not an object.", stepName)
-			}
-			if comp.Jobs[stepName], aerr = c.node(name, stepName, node, depth); aerr != nil {
+		for _, n := range sc.Jobs {
+			if comp.Jobs[n.Name], aerr = c.node(name, n); aerr != nil {
 				return nil, aerr
 			}
 		}
-	case "":
-		return bad("the componentSpec has no type: use command, parallel or pipeline.")
-	default:
-		return bad("type %q does not run on the local workspace: it runs command, parallel and pipeline components.", comp.Type)
+	}
+	if aerr != nil {
+		return nil, aerr
 	}
 	return comp, nil
 }
 
-// ports reads declared inputs or outputs: {name: {type, optional, default, mode}}.
-func (c *specReader) ports(comp, key string, v any) (map[string]pipeline.Port, *apiError) {
-	out := map[string]pipeline.Port{}
-	if v == nil {
-		return out, nil
+// convertPort is a declared input; a default is rendered as Azure renders
+// it (a number input's as a Python float, booleans True/False).
+func convertPort(comp string, p *spec.Port) (pipeline.Port, *apiError) {
+	port := pipeline.Port{Type: p.Type, Optional: p.Optional, Mode: p.Mode}
+	if p.Default == nil || !port.IsLiteral() {
+		return port, nil
 	}
-	m, ok := v.(map[string]any)
-	if !ok {
-		return nil, errBadRequest("Component " + comp + ": " + key + " is not an object of ports.")
+	var v any = p.Default.Text
+	switch strings.ToLower(p.Type) {
+	case spec.TypeNumber:
+		if f, err := strconv.ParseFloat(strings.TrimSpace(p.Default.Text), 64); err == nil {
+			v = f
+		}
+	case spec.TypeBoolean:
+		if b, err := strconv.ParseBool(strings.TrimSpace(p.Default.Text)); err == nil {
+			v = b
+		}
 	}
-	for name, raw := range m {
-		pm, _ := raw.(map[string]any)
-		if pm == nil {
-			pm = map[string]any{}
-		}
-		p := pipeline.Port{Type: strings.ToLower(str(pm["type"])), Mode: snakeMode(str(pm["mode"]))}
-		if p.Type == "" && key == "outputs" {
-			p.Type = "uri_folder"
-		}
-		p.Optional = truthy(pm["optional"])
-		if d, ok := pm["default"]; ok && d != nil && p.IsLiteral() {
-			rendered, err := pipeline.RenderLiteral(p.Type, d)
-			if err != nil {
-				return nil, errBadRequest("Component " + comp + ": the default of input " + name + ": " + err.Error() + ".")
-			}
-			p.Default = rendered
-		}
-		out[name] = p
+	rendered, err := pipeline.RenderLiteral(p.Type, v)
+	if err != nil {
+		return port, errBadRequest("Component " + comp + ": the default of input " + p.Name + ": " + err.Error() + ".")
 	}
-	return out, nil
+	port.Default = rendered
+	return port, nil
 }
 
-// node reads one step of a pipeline.
-func (c *specReader) node(pipelineName, stepName string, node map[string]any, depth int) (*pipeline.Step, *apiError) {
-	where := "Step " + stepName + " of " + pipelineName
-	comp, aerr := c.nodeComponent(where, node, depth)
+// node is one step of a pipeline.
+func (c *specReader) node(pipelineName string, n *spec.Node) (*pipeline.Step, *apiError) {
+	where := "Step " + n.Name + " of " + pipelineName
+	def := n.Component.Definition()
+	if def == nil {
+		return nil, errBadRequest(where + " has no component.")
+	}
+	comp, aerr := c.convert(def)
 	if aerr != nil {
 		return nil, aerr
 	}
-	if t := strings.ToLower(str(node["type"])); t != "" && t != comp.Type {
-		return nil, errBadRequest(where + " has type " + t + " but its component " + comp.Name + " is a " + comp.Type + " component.")
-	}
-	if comp.Type == pipeline.TypeParallel && hasParallelOverrides(node) {
+	if n.Parallel != nil || n.Resources != nil {
 		copied := *comp
-		if copied.Parallel, aerr = c.parallelTask(&copied, nil, node); aerr != nil {
+		if copied.Parallel, aerr = c.parallel(&copied, n.Parallel, comp.Parallel, n.Resources); aerr != nil {
 			return nil, aerr
 		}
 		comp = &copied
 	}
-	step := &pipeline.Step{Component: comp, Inputs: map[string]pipeline.Binding{}, Outputs: map[string]pipeline.Binding{}}
-	if step.EnvironmentVariables, aerr = stringMap(where, "environment_variables", node["environment_variables"]); aerr != nil {
-		return nil, aerr
-	}
-	ins, _ := node["inputs"].(map[string]any)
-	for name, v := range ins {
-		port, ok := comp.Inputs[name]
-		if !ok {
-			return nil, errBadRequest(where + ": " + name + " is not an input of component " + comp.Name + "; its inputs are: " + portList(comp.Inputs) + ".")
-		}
-		b, aerr := c.inputBinding(where+", input "+name, port, v)
+	step := &pipeline.Step{Component: comp, Inputs: map[string]pipeline.Binding{}, Outputs: map[string]pipeline.Binding{},
+		EnvironmentVariables: n.EnvironmentVariables}
+	for _, in := range n.Inputs {
+		b, aerr := c.input(where+", input "+in.Name, comp.Inputs[in.Name], in)
 		if aerr != nil {
 			return nil, aerr
 		}
-		if !b.IsZero() {
-			step.Inputs[name] = b
-		}
+		step.Inputs[in.Name] = b
 	}
-	outs, _ := node["outputs"].(map[string]any)
-	for name, v := range outs {
-		if _, ok := comp.Outputs[name]; !ok {
-			return nil, errBadRequest(where + ": " + name + " is not an output of component " + comp.Name + "; its outputs are: " + portList(comp.Outputs) + ".")
-		}
-		b, aerr := c.outputBinding(where+", output "+name, v)
+	for _, o := range n.Outputs {
+		b, aerr := c.output(where+", output "+o.Name, o)
 		if aerr != nil {
 			return nil, aerr
 		}
-		if !b.IsZero() {
-			step.Outputs[name] = b
-		}
+		step.Outputs[o.Name] = b
 	}
 	return step, nil
 }
 
-// nodeComponent finds a node's component: componentId (REST form),
-// component as a reference or an inline spec (YAML form).
-func (c *specReader) nodeComponent(where string, node map[string]any, depth int) (*pipeline.Component, *apiError) {
-	if id := str(node["componentId"]); id != "" {
-		comp, _, aerr := c.component(id, depth+1)
-		return comp, aerr
-	}
-	switch v := node["component"].(type) {
-	case string:
-		comp, _, aerr := c.component(v, depth+1)
-		return comp, aerr
-	case map[string]any:
-		return c.fromSpec(where+" (inline component)", v, depth+1)
-	}
-	return nil, errBadRequest(where + " has no componentId: register its component and reference it by ARM id.")
-}
-
-// inputBinding reads a node input in REST form ({job_input_type, value |
-// uri, mode}) or YAML form (a value, or {path, type, mode}).
-func (c *specReader) inputBinding(where string, port pipeline.Port, v any) (pipeline.Binding, *apiError) {
-	m, isMap := v.(map[string]any)
-	if !isMap {
-		return c.valueBinding(where, port, v, "", "")
-	}
-	typ := strings.ToLower(firstString(m["job_input_type"], m["jobInputType"], m["type"]))
-	mode := snakeMode(str(m["mode"]))
+// input is a step input: a binding as written, a literal as the service
+// stores it (its text), or data resolved to its datastore path.
+func (c *specReader) input(where string, port pipeline.Port, in *spec.Input) (pipeline.Binding, *apiError) {
 	switch {
-	case typ == "literal":
-		return c.valueBinding(where, port, m["value"], "", mode)
-	case m["uri"] != nil || m["path"] != nil:
-		return c.valueBinding(where, port, firstString(m["uri"], m["path"]), typ, mode)
-	case m["value"] != nil:
-		return c.valueBinding(where, port, m["value"], typ, mode)
+	case in.Binding != nil:
+		return pipeline.Binding{Value: in.Binding.Raw, Type: in.Type, Mode: in.Mode}, nil
+	case in.Literal != nil:
+		return pipeline.Binding{Value: in.Literal.Text}, nil
+	case in.Local:
+		return pipeline.Binding{}, errBadRequest(where + ": " + in.Path + " is a local path; upload it and give its azureml:// URI.")
 	}
-	return pipeline.Binding{}, nil
-}
-
-// valueBinding turns one input value into a binding: references stay as
-// they are, literals are rendered for the port, data is resolved to its
-// datastore path.
-func (c *specReader) valueBinding(where string, port pipeline.Port, v any, typ, mode string) (pipeline.Binding, *apiError) {
-	if v == nil {
-		return pipeline.Binding{}, nil
-	}
-	if s, ok := v.(string); ok && strings.Contains(s, "${{") {
-		return pipeline.Binding{Value: s, Type: typ, Mode: mode}, nil
-	}
-	if port.IsLiteral() {
-		rendered, err := pipeline.RenderLiteral(port.Type, v)
-		if err != nil {
-			return pipeline.Binding{}, errBadRequest(where + ": " + err.Error() + ".")
-		}
-		return pipeline.Binding{Value: rendered}, nil
-	}
-	uri, ok := v.(string)
-	if !ok {
-		return pipeline.Binding{}, errBadRequest(fmt.Sprintf("%s: it is a %s data input, but is given the literal %v: give it a path.", where, port.Type, v))
-	}
-	path, aerr := c.dataPath(firstNonEmptyString(typ, port.Type), uri)
+	p, aerr := c.dataPath(firstNonEmptyString(in.Type, port.Type), in.Path)
 	if aerr != nil {
 		return pipeline.Binding{}, errBadRequest(where + ": " + aerr.Message)
 	}
-	return pipeline.Binding{Path: path, Type: typ, Mode: mode}, nil
+	return pipeline.Binding{Path: p, Type: in.Type, Mode: in.Mode}, nil
 }
 
-// outputBinding reads a node output: a ${{parent.outputs.y}} binding, a
-// {job_output_type, uri, mode} placement or nothing (the default place).
-func (c *specReader) outputBinding(where string, v any) (pipeline.Binding, *apiError) {
-	switch x := v.(type) {
-	case nil:
-		return pipeline.Binding{}, nil
-	case string:
-		if !strings.Contains(x, "${{") {
-			return c.outputPath(where, x, "")
-		}
-		return pipeline.Binding{Value: x}, nil
-	case map[string]any:
-		mode := snakeMode(str(x["mode"]))
-		if val := str(x["value"]); val != "" {
-			return pipeline.Binding{Value: val, Mode: mode}, nil
-		}
-		if uri := firstString(x["uri"], x["path"]); uri != "" {
-			if strings.Contains(uri, "${{") {
-				return pipeline.Binding{Path: uri, Mode: mode}, nil
-			}
-			return c.outputPath(where, uri, mode)
-		}
-		return pipeline.Binding{Mode: mode}, nil
+// output is a step output: bound to the pipeline's, placed on the
+// datastore, or at Azure's default place.
+func (c *specReader) output(where string, o *spec.Output) (pipeline.Binding, *apiError) {
+	switch {
+	case o.Binding != nil:
+		return pipeline.Binding{Value: o.Binding.Raw, Mode: o.Mode}, nil
+	case o.Path != "":
+		p, aerr := c.outputFolder(where, o.Path)
+		return pipeline.Binding{Path: p, Mode: o.Mode}, aerr
 	}
-	return pipeline.Binding{}, errBadRequest(where + " is neither a binding nor an object.")
+	return pipeline.Binding{Mode: o.Mode}, nil
 }
 
-func (c *specReader) outputPath(where, uri, mode string) (pipeline.Binding, *apiError) {
+// outputFolder is the datastore folder an output URI names.
+func (c *specReader) outputFolder(where, uri string) (string, *apiError) {
 	p, ok, aerr := c.s.parseDatastoreURI(c.r, uri)
 	if aerr != nil {
-		return pipeline.Binding{}, errBadRequest(where + ": " + aerr.Message)
+		return "", errBadRequest(where + ": " + aerr.Message)
 	}
-	if !ok || strings.Trim(p, "/") == "" {
-		return pipeline.Binding{}, errBadRequest(where + ": the output " + uri + " is not a folder on the local workspace's storage: outputs go to azureml://datastores/" + defaultDatastore + "/paths/<path>/.")
+	p = strings.Trim(p, "/")
+	if !ok || p == "" {
+		return "", errBadRequest(where + ": the output " + uri + " is not a folder on the local workspace's storage: outputs go to azureml://datastores/" + defaultDatastore + "/paths/<path>/.")
 	}
-	if _, aerr := c.s.datastoreFile(strings.Trim(p, "/") + "/"); aerr != nil {
-		return pipeline.Binding{}, aerr
+	if _, aerr := c.s.datastoreFile(p + "/"); aerr != nil {
+		return "", aerr
 	}
-	return pipeline.Binding{Path: strings.Trim(p, "/"), Mode: mode}, nil
+	return p, nil
 }
 
 // modelTypes are the input types whose azureml: references name models.
-var modelTypes = map[string]bool{"custom_model": true, "mlflow_model": true, "triton_model": true}
+var modelTypes = map[string]bool{spec.TypeCustomModel: true, spec.TypeMLflowModel: true, spec.TypeTritonModel: true}
 
 // dataPath resolves a data input's URI to its datastore path: datastore
 // URIs and data assets as for batch jobs, models (azureml:<model>@latest
 // for the model input types) through their modelUri.
 func (c *specReader) dataPath(typ, uri string) (string, *apiError) {
 	lower := strings.ToLower(uri)
-	if modelTypes[strings.ToLower(typ)] && (strings.HasPrefix(lower, "azureml:") && !strings.HasPrefix(lower, "azureml://datastores/") || strings.Contains(lower, "/models/")) {
-		ref, aerr := c.s.parseAssetRef(uri, modelAssets)
-		if aerr != nil {
-			return "", aerr
-		}
-		rec, _, aerr := c.s.resolveAssetRef(c.r.Context(), ref)
-		if aerr != nil {
-			return "", aerr
-		}
-		var doc assetDoc
-		_ = json.Unmarshal(rec.Body, &doc)
-		modelURI, _ := doc.Properties["modelUri"].(string)
-		return c.s.assetDatastorePath(c.r, modelURI, "model")
+	isModelRef := strings.HasPrefix(lower, "azureml:") && !strings.HasPrefix(lower, "azureml://datastores/") || strings.Contains(lower, "/models/")
+	if !modelTypes[strings.ToLower(typ)] || !isModelRef {
+		loc, aerr := c.s.resolveDataURI(c.r, uri)
+		return loc.Path, aerr
 	}
-	loc, aerr := c.s.resolveDataURI(c.r, uri)
+	ref, aerr := c.s.parseAssetRef(uri, modelAssets)
 	if aerr != nil {
 		return "", aerr
 	}
-	return loc.Path, nil
+	rec, _, aerr := c.s.resolveAssetRef(c.r.Context(), ref)
+	if aerr != nil {
+		return "", aerr
+	}
+	var doc assetDoc
+	_ = json.Unmarshal(rec.Body, &doc)
+	modelURI, _ := doc.Properties["modelUri"].(string)
+	return c.s.assetDatastorePath(c.r, modelURI, "model")
 }
 
-// codePath resolves a component's code (a code version's ARM id or
-// azureml:name:version, or a datastore URI) to its datastore folder.
-func (c *specReader) codePath(comp string, v any) (string, *apiError) {
-	ref := str(v)
-	if ref == "" {
+// codePath resolves code (a registered code version, or a datastore URI)
+// to its datastore folder; nil code is "".
+func (c *specReader) codePath(comp string, code *spec.CodeSpec) (string, *apiError) {
+	switch {
+	case code == nil:
 		return "", nil
-	}
-	if p, ok, aerr := c.s.parseDatastoreURI(c.r, ref); ok || aerr != nil {
+	case code.Path != "":
+		return "", errBadRequest("Component " + comp + ": code " + code.Path + " is a local folder; the client uploads code and registers it as a code version.")
+	case code.RemoteURI != "":
+		p, ok, aerr := c.s.parseDatastoreURI(c.r, code.RemoteURI)
+		if aerr == nil && !ok {
+			aerr = errBadRequest("Component " + comp + ": code " + code.RemoteURI + " is not on the local workspace's storage.")
+		}
 		return strings.Trim(p, "/"), aerr
 	}
-	if !strings.HasPrefix(strings.ToLower(ref), "azureml:") && !strings.HasPrefix(ref, "/subscriptions/") {
-		return "", errBadRequest("Component " + comp + ": code " + ref + " is a local path; the client uploads code and registers it as a code version, which the component then names by id.")
-	}
-	aref, aerr := c.s.parseAssetRef(ref, codeAssets)
+	aref, aerr := c.s.parseAssetRef(firstNonEmptyString(code.Ref.ID, code.Ref.Raw), codeAssets)
 	if aerr != nil {
 		return "", aerr
 	}
@@ -382,127 +365,68 @@ func (c *specReader) codePath(comp string, v any) (string, *apiError) {
 	return strings.Trim(p, "/"), aerr
 }
 
-// parallelKeys are the settings a parallel node may override.
-var parallelKeys = []string{"mini_batch_size", "resources", "max_concurrency_per_instance", "retry_settings", "error_threshold", "logging_level", "input_data", "task", "mini_batch_error_threshold"}
-
-func hasParallelOverrides(node map[string]any) bool {
-	for _, k := range parallelKeys {
-		if node[k] != nil {
-			return true
-		}
-	}
-	return false
-}
-
-// parallelTask reads a parallel component's task and settings from spec,
-// with a node's overrides on top (either may be nil; with spec nil the
-// component's current task is the base).
-func (c *specReader) parallelTask(comp *pipeline.Component, spec, node map[string]any) (*pipeline.Parallel, *apiError) {
+// parallel is a parallel component's task and settings for the batch
+// runtime: set's fields over base's (a step's over its component's).
+func (c *specReader) parallel(comp *pipeline.Component, set *spec.ParallelSettings, base *pipeline.Parallel, res *spec.Resources) (*pipeline.Parallel, *apiError) {
 	t := &pipeline.Parallel{}
-	if spec == nil && comp.Parallel != nil {
-		copied := *comp.Parallel
+	if base != nil {
+		copied := *base
 		t = &copied
 	}
 	bad := func(format string, args ...any) (*pipeline.Parallel, *apiError) {
 		return nil, errBadRequest("Parallel component " + comp.Name + ": " + fmt.Sprintf(format, args...))
 	}
-	for _, src := range []map[string]any{spec, node} {
-		if src == nil {
-			continue
+	if res != nil && res.InstanceCount != nil {
+		t.InstanceCount = int(*res.InstanceCount)
+	}
+	if set == nil {
+		return t, nil
+	}
+	if task := set.Task; task != nil {
+		if task.Type != "" && task.Type != "run_function" {
+			return bad("task.type %s does not run on the local workspace: use run_function.", task.Type)
 		}
-		if v := str(src["input_data"]); v != "" {
-			t.InputData = v
+		t.EntryScript, t.ProgramArguments, t.AppendRowTo = task.EntryScript, task.ProgramArguments, task.AppendRowTo
+		dir, aerr := c.codePath(comp.Name, task.Code)
+		if aerr != nil {
+			return nil, aerr
 		}
-		if v, ok := src["mini_batch_size"]; ok && v != nil {
-			n, ok := asInt(v)
-			if !ok || n < 1 {
-				return bad("mini_batch_size %v is not a number of files; the local runtime cuts file inputs into mini-batches of 1 or more files (sizes such as 10kb are for tabular data, which it does not read).", v)
-			}
-			t.MiniBatchSize = n
+		comp.CodeDir = dir
+	}
+	if set.MiniBatchSize != "" {
+		n, err := strconv.Atoi(strings.TrimSpace(set.MiniBatchSize))
+		if err != nil || n < 1 {
+			return bad("mini_batch_size %q is not a number of files; the local runtime cuts file inputs into mini-batches of 1 or more files (sizes such as 10kb are for tabular data, which it does not read).", set.MiniBatchSize)
 		}
-		if res, ok := src["resources"].(map[string]any); ok {
-			if n, ok := asInt(res["instance_count"]); ok {
-				t.InstanceCount = n
-			}
-		}
-		if n, ok := asInt(src["max_concurrency_per_instance"]); ok {
-			t.MaxConcurrencyPerInstance = n
-		}
-		if n, ok := asInt(src["error_threshold"]); ok {
-			t.ErrorThreshold = &n
-		}
-		if rs, ok := src["retry_settings"].(map[string]any); ok {
-			if n, ok := asInt(rs["max_retries"]); ok {
-				t.MaxRetries = &n
-			}
-			if n, ok := asInt(rs["timeout"]); ok {
-				t.Timeout = time.Duration(n) * time.Second
-			}
-		}
-		if v := str(src["logging_level"]); v != "" {
-			t.LoggingLevel = v
-		}
-		if task, ok := src["task"].(map[string]any); ok {
-			if typ := strings.ToLower(str(task["type"])); typ != "" && typ != "run_function" && typ != "function" {
-				return bad("task.type %q does not run locally: use run_function.", typ)
-			}
-			if v := str(task["entry_script"]); v != "" {
-				t.EntryScript = v
-			}
-			if v, ok := task["program_arguments"]; ok {
-				t.ProgramArguments = str(v)
-			}
-			if v := str(task["append_row_to"]); v != "" {
-				t.AppendRowTo = v
-			}
-			if code, ok := task["code"]; ok && code != nil {
-				dir, aerr := c.codePath(comp.Name, code)
-				if aerr != nil {
-					return nil, aerr
-				}
-				comp.CodeDir = dir
-			}
-			if env, aerr := stringMap(comp.Name, "task.environment_variables", task["environment_variables"]); aerr != nil {
-				return nil, aerr
-			} else if len(env) > 0 {
-				comp.EnvironmentVariables = env
-			}
-		}
+		t.MiniBatchSize = n
+	}
+	if len(set.PartitionKeys) > 0 {
+		return bad("partition_keys split tabular data, which the local runtime does not read; use a file input.")
+	}
+	if v := set.MiniBatchErrorThreshold; v != nil && *v != -1 {
+		return bad("mini_batch_error_threshold is not supported on the local workspace; use error_threshold (failed files).")
+	}
+	if set.InputData != "" {
+		t.InputData = set.InputData
+	}
+	if v := set.MaxConcurrencyPerInstance; v != nil {
+		t.MaxConcurrencyPerInstance = int(*v)
+	}
+	if v := set.ErrorThreshold; v != nil {
+		n := int(*v)
+		t.ErrorThreshold = &n
+	}
+	if v := set.MaxRetries; v != nil {
+		n := int(*v)
+		t.MaxRetries = &n
+	}
+	if v := set.RetryTimeout; v != nil {
+		t.Timeout = time.Duration(*v) * time.Second
+	}
+	if set.LoggingLevel != "" {
+		t.LoggingLevel = set.LoggingLevel
 	}
 	return t, nil
-}
-
-// decodeNumbers decodes JSON keeping numbers as json.Number, so literal
-// defaults render exactly as written.
-func decodeNumbers(data []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	return dec.Decode(v)
-}
-
-func str(v any) string {
-	switch x := v.(type) {
-	case string:
-		return x
-	case json.Number:
-		return x.String()
-	case float64:
-		return strconv.FormatFloat(x, 'f', -1, 64)
-	case bool:
-		return strconv.FormatBool(x)
-	case nil:
-		return ""
-	}
-	return fmt.Sprint(v)
-}
-
-func firstString(vs ...any) string {
-	for _, v := range vs {
-		if s := str(v); s != "" {
-			return s
-		}
-	}
-	return ""
 }
 
 func firstNonEmptyString(vs ...string) string {
@@ -512,72 +436,4 @@ func firstNonEmptyString(vs ...string) string {
 		}
 	}
 	return ""
-}
-
-func asInt(v any) (int, bool) {
-	switch x := v.(type) {
-	case json.Number:
-		n, err := strconv.Atoi(x.String())
-		return n, err == nil
-	case float64:
-		return int(x), x == float64(int(x))
-	case int:
-		return x, true
-	case string:
-		n, err := strconv.Atoi(strings.TrimSpace(x))
-		return n, err == nil
-	}
-	return 0, false
-}
-
-func truthy(v any) bool {
-	switch x := v.(type) {
-	case bool:
-		return x
-	case string:
-		return strings.EqualFold(x, "true")
-	}
-	return false
-}
-
-func stringMap(where, key string, v any) (map[string]string, *apiError) {
-	if v == nil {
-		return nil, nil
-	}
-	m, ok := v.(map[string]any)
-	if !ok {
-		return nil, errBadRequest(where + ": " + key + " is not an object of names and values.")
-	}
-	out := map[string]string{}
-	for k, val := range m {
-		out[k] = str(val)
-	}
-	return out, nil
-}
-
-// snakeMode spells a delivery mode as YAML does (ReadOnlyMount → ro_mount).
-func snakeMode(m string) string {
-	switch strings.ToLower(m) {
-	case "readonlymount", "ro_mount":
-		return "ro_mount"
-	case "readwritemount", "rw_mount":
-		return "rw_mount"
-	case "evalmount", "eval_mount":
-		return "eval_mount"
-	case "evaldownload", "eval_download":
-		return "eval_download"
-	}
-	return strings.ToLower(m)
-}
-
-func portList(ports map[string]pipeline.Port) string {
-	if len(ports) == 0 {
-		return "(none)"
-	}
-	names := make([]string, 0, len(ports))
-	for n := range ports {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	return strings.Join(names, ", ")
 }

@@ -311,7 +311,7 @@ func TestPipelineDeployment(t *testing.T) {
 	e := newEnv(t)
 	e.setupModelDeployment()
 	ctx := context.Background()
-	hello := e.registerComponent("hello", map[string]any{"type": "command",
+	hello := e.registerComponent("hello", map[string]any{"type": "command", "environment": "azureml:env:1",
 		"inputs":  map[string]any{"data": map[string]any{"type": "uri_folder"}, "threshold": map[string]any{"type": "number"}},
 		"outputs": map[string]any{"scores": map[string]any{"type": "uri_folder"}},
 		"command": "ls ${{inputs.data}} > ${{outputs.scores}}/files.txt; echo ${{inputs.threshold}}"})
