@@ -91,11 +91,11 @@ func (e *testEnv) setupTwoStep() twoStepIDs {
 	})
 	ids.score = e.registerComponent("score", map[string]any{
 		"name": "score", "version": "1", "type": "command",
-		"inputs":  map[string]any{"prepared": map[string]any{"type": "uri_folder"}, "label": map[string]any{"type": "String"}},
-		"outputs": map[string]any{"scores": map[string]any{"type": "uri_folder"}},
-		"code":    e.registerCode("score-src", map[string]string{"score.py": scorePy}),
+		"inputs":      map[string]any{"prepared": map[string]any{"type": "uri_folder"}, "label": map[string]any{"type": "String"}},
+		"outputs":     map[string]any{"scores": map[string]any{"type": "uri_folder"}},
+		"code":        e.registerCode("score-src", map[string]string{"score.py": scorePy}),
 		"environment": "azureml:AzureML-sklearn-1.0@latest",
-		"command": "python score.py --prepared ${{inputs.prepared}} --label ${{inputs.label}} --out ${{outputs.scores}}",
+		"command":     "python score.py --prepared ${{inputs.prepared}} --label ${{inputs.label}} --out ${{outputs.scores}}",
 	})
 	ids.pipeline = e.registerComponent("two_step", map[string]any{
 		"name": "two_step", "version": "1", "type": "pipeline", "_source": "YAML.COMPONENT", "sourceJobId": nil,
