@@ -47,6 +47,7 @@ func TestScripts(t *testing.T) {
 			"localsecrets": localSecrets,
 			"blobscmp":     blobsCmp,
 			"exits":        exitsWith,
+			"armput":       armPut,
 		},
 		RequireExplicitExec: true,
 	})

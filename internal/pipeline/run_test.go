@@ -115,8 +115,10 @@ func TestFailedStepFailsPipelineAndSkipsDependents(t *testing.T) {
 		t.Fatalf("Run = %v, %v; want Failed", res.Status, err)
 	}
 	contains(t, res.Error, "Failed nodes: /prep")
-	contains(t, res.Error, "Step prep (job bad-prep) failed: Execution failed. User process 'python' exited with status code 1")
-	contains(t, res.Error, "bad value 'not-a-number' in a.txt")
+	contains(t, res.Error, "Step prep (job bad-prep) failed: user process 'python' exited with status code 1: bad value 'not-a-number' in a.txt (see user_logs/std_log.txt of job bad-prep)")
+	prep := step(t, res, "prep")
+	contains(t, prep.Error, "Execution failed. User process 'python' exited with status code 1. Please check log file 'user_logs/std_log.txt' for error details. Error: argv:")
+	contains(t, prep.Error, "\nbad value 'not-a-number' in a.txt")
 	score := step(t, res, "score")
 	if score.Status != StatusSkipped || !score.StartedAt.IsZero() {
 		t.Fatalf("score = %+v; want Skipped, never started", score)
