@@ -435,3 +435,41 @@ func TestPipelineStepsRunConcurrentlyAndCancel(t *testing.T) {
 		t.Fatalf("step after cancel: %+v", k)
 	}
 }
+
+func TestPipelineJobRunsParallelStep(t *testing.T) {
+	e := newEnv(t)
+	e.upload(map[string]string{"files/a.txt": "x", "files/b.txt": "y", "files/c.txt": "z"})
+	code := e.registerCode("par-src", map[string]string{"score.py": "import os\ndef init():\n    pass\n\ndef run(mini_batch):\n    return [os.path.basename(f) for f in mini_batch]\n"})
+	par := e.registerComponent("par", map[string]any{
+		"name": "par", "version": "1", "type": "parallel",
+		"inputs":  map[string]any{"data": map[string]any{"type": "uri_folder"}},
+		"outputs": map[string]any{"rows": map[string]any{"type": "uri_folder"}},
+		"mini_batch_size": "2", "input_data": "${{inputs.data}}", "max_concurrency_per_instance": 2,
+		"error_threshold": -1, "logging_level": "INFO", "retry_settings": map[string]any{"max_retries": 1, "timeout": 30},
+		"resources": map[string]any{"instance_count": 1},
+		"task": map[string]any{"type": "run_function", "code": "azureml:" + code, "entry_script": "score.py",
+			"environment": "azureml:AzureML-sklearn-1.0@latest", "append_row_to": "${{outputs.rows}}"},
+	})
+	body := map[string]any{"properties": map[string]any{
+		"jobType": "Pipeline",
+		"inputs":  map[string]any{"files": map[string]any{"jobInputType": "uri_folder", "uri": "azureml://datastores/workspaceblobstore/paths/files/"}},
+		"outputs": map[string]any{"rows": map[string]any{"jobOutputType": "uri_folder"}},
+		"jobs": map[string]any{"score": map[string]any{"type": "parallel", "componentId": par,
+			"inputs":  map[string]any{"data": lit("${{parent.inputs.files}}")},
+			"outputs": map[string]any{"rows": map[string]any{"type": "literal", "value": "${{parent.outputs.rows}}"}}}},
+	}}
+	resp, data := e.do(http.MethodPut, wsPath()+"/jobs/par1?api-version=2024-04-01", body, nil)
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("PUT job: %d %s", resp.StatusCode, data)
+	}
+	if pj := e.waitStatus("par1", "Completed", "Failed"); *pj.Status != "Completed" {
+		t.Fatalf("job %s: %s", *pj.Status, e.details("par1"))
+	}
+	if got := e.readBlob("azureml/par1/rows/parallel_run_step.txt"); got != "a.txt\nb.txt\nc.txt\n" {
+		t.Fatalf("parallel_run_step.txt = %q", got)
+	}
+	d := decode[runDetails](t, e.details("par1-score"))
+	if _, ok := d.LogFiles["logs/job_progress_overview.txt"]; !ok {
+		t.Fatalf("the parallel step has no batch runtime logs: %v", d.LogFiles)
+	}
+}
