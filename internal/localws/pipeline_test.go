@@ -473,3 +473,36 @@ func TestPipelineJobRunsParallelStep(t *testing.T) {
 		t.Fatalf("the parallel step has no batch runtime logs: %v", d.LogFiles)
 	}
 }
+
+func TestNestedPipelineComponentRuns(t *testing.T) {
+	e := newEnv(t)
+	e.upload(map[string]string{"nums/a.csv": "3\n"})
+	ids := e.setupTwoStep()
+	outer := e.registerComponent("outer", map[string]any{
+		"name": "outer", "version": "1", "type": "pipeline",
+		"inputs":  map[string]any{"data": map[string]any{"type": "uri_folder"}},
+		"outputs": map[string]any{"final": map[string]any{"type": "uri_folder"}},
+		"jobs": map[string]any{"inner": map[string]any{"type": "pipeline", "componentId": ids.pipeline,
+			"inputs":  map[string]any{"input_data": lit("${{parent.inputs.data}}"), "label": lit("nested")},
+			"outputs": map[string]any{"scores": map[string]any{"type": "literal", "value": "${{parent.outputs.final}}"}}}},
+	})
+	body := map[string]any{"properties": map[string]any{"jobType": "Pipeline", "componentId": outer,
+		"inputs": map[string]any{"data": map[string]any{"jobInputType": "uri_folder", "uri": "azureml://datastores/workspaceblobstore/paths/nums/"}}}}
+	if resp, data := e.do(http.MethodPut, wsPath()+"/jobs/nest1?api-version=2024-04-01", body, nil); resp.StatusCode != http.StatusCreated {
+		t.Fatalf("PUT job: %d %s", resp.StatusCode, data)
+	}
+	if pj := e.waitStatus("nest1", "Completed", "Failed"); *pj.Status != "Completed" {
+		t.Fatalf("job %s: %s", *pj.Status, e.details("nest1"))
+	}
+	// scale is the inner pipeline's default (3): 3 * 3.
+	if got := e.readBlob("azureml/nest1/final/scores.csv"); got != "nested,9\n" {
+		t.Fatalf("scores.csv = %q", got)
+	}
+	var names []string
+	for _, k := range e.children("nest1") {
+		names = append(names, k.RunID+"="+k.DisplayName)
+	}
+	if strings.Join(names, " ") != "nest1-inner-prep_step=inner.prep_step nest1-inner-score_step=inner.score_step" {
+		t.Fatalf("children %v", names)
+	}
+}
