@@ -442,8 +442,8 @@ func TestPipelineJobRunsParallelStep(t *testing.T) {
 	code := e.registerCode("par-src", map[string]string{"score.py": "import os\ndef init():\n    pass\n\ndef run(mini_batch):\n    return [os.path.basename(f) for f in mini_batch]\n"})
 	par := e.registerComponent("par", map[string]any{
 		"name": "par", "version": "1", "type": "parallel",
-		"inputs":  map[string]any{"data": map[string]any{"type": "uri_folder"}},
-		"outputs": map[string]any{"rows": map[string]any{"type": "uri_folder"}},
+		"inputs":          map[string]any{"data": map[string]any{"type": "uri_folder"}},
+		"outputs":         map[string]any{"rows": map[string]any{"type": "uri_folder"}},
 		"mini_batch_size": "2", "input_data": "${{inputs.data}}", "max_concurrency_per_instance": 2,
 		"error_threshold": -1, "logging_level": "INFO", "retry_settings": map[string]any{"max_retries": 1, "timeout": 30},
 		"resources": map[string]any{"instance_count": 1},
