@@ -505,4 +505,12 @@ func TestNestedPipelineComponentRuns(t *testing.T) {
 	if strings.Join(names, " ") != "nest1-inner-prep_step=inner.prep_step nest1-inner-score_step=inner.score_step" {
 		t.Fatalf("children %v", names)
 	}
+	// The number default 3 reaches the command as az renders it.
+	child, err := e.factory().NewJobsClient().Get(context.Background(), rg, ws, "nest1-inner-prep_step", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cmd := *child.Properties.(*armmachinelearning.CommandJob).Command; !strings.Contains(cmd, "--scale 3.0 --out") {
+		t.Fatalf("step command %q", cmd)
+	}
 }

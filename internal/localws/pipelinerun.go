@@ -54,7 +54,7 @@ func (s *Server) pipelineJob(j *jobRecord) (pipeline.Job, *apiError) {
 		ContinueOnStepFailure: j.ContinueOnStepFailure}
 	for _, in := range j.Inputs {
 		if in.Path == "" {
-			job.Inputs[in.Name] = pipeline.Binding{Value: in.Value}
+			job.Inputs[in.Name] = pipeline.Binding{Literal: pipeline.Lit(in.Value)}
 			continue
 		}
 		local, aerr := s.existingPath(in.Path, false, "input "+in.Name)

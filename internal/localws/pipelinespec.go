@@ -11,6 +11,7 @@ import (
 
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/machinelearning/armmachinelearning/v4"
 
+	"github.com/mlbatch/ml/internal/invocation"
 	"github.com/mlbatch/ml/internal/pipeline"
 	"github.com/mlbatch/ml/internal/spec"
 )
@@ -198,29 +199,18 @@ func (c *specReader) convert(sc *spec.Component) (*pipeline.Component, *apiError
 	return comp, nil
 }
 
-// convertPort is a declared input; a default is rendered as Azure renders
-// it (a number input's as a Python float, booleans True/False).
+// convertPort is a declared input; a default is rendered as az renders
+// literals (a number input's as a Python float, booleans True/False).
 func convertPort(comp string, p *spec.Port) (pipeline.Port, *apiError) {
 	port := pipeline.Port{Type: p.Type, Optional: p.Optional, Mode: p.Mode}
 	if p.Default == nil || !port.IsLiteral() {
 		return port, nil
 	}
-	var v any = p.Default.Text
-	switch strings.ToLower(p.Type) {
-	case spec.TypeNumber:
-		if f, err := strconv.ParseFloat(strings.TrimSpace(p.Default.Text), 64); err == nil {
-			v = f
-		}
-	case spec.TypeBoolean:
-		if b, err := strconv.ParseBool(strings.TrimSpace(p.Default.Text)); err == nil {
-			v = b
-		}
-	}
-	rendered, err := pipeline.RenderLiteral(p.Type, v)
+	rendered, err := invocation.CanonicalLiteral(strings.ToLower(p.Type), p.Default.Text)
 	if err != nil {
 		return port, errBadRequest("Component " + comp + ": the default of input " + p.Name + ": " + err.Error() + ".")
 	}
-	port.Default = rendered
+	port.Default = &rendered
 	return port, nil
 }
 
@@ -266,9 +256,9 @@ func (c *specReader) node(pipelineName string, n *spec.Node) (*pipeline.Step, *a
 func (c *specReader) input(where string, port pipeline.Port, in *spec.Input) (pipeline.Binding, *apiError) {
 	switch {
 	case in.Binding != nil:
-		return pipeline.Binding{Value: in.Binding.Raw, Type: in.Type, Mode: in.Mode}, nil
+		return pipeline.Binding{Ref: in.Binding.Raw, Type: in.Type, Mode: in.Mode}, nil
 	case in.Literal != nil:
-		return pipeline.Binding{Value: in.Literal.Text}, nil
+		return pipeline.Binding{Literal: pipeline.Lit(in.Literal.Text)}, nil
 	case in.Local:
 		return pipeline.Binding{}, errBadRequest(where + ": " + in.Path + " is a local path; upload it and give its azureml:// URI.")
 	}
@@ -284,7 +274,7 @@ func (c *specReader) input(where string, port pipeline.Port, in *spec.Input) (pi
 func (c *specReader) output(where string, o *spec.Output) (pipeline.Binding, *apiError) {
 	switch {
 	case o.Binding != nil:
-		return pipeline.Binding{Value: o.Binding.Raw, Mode: o.Mode}, nil
+		return pipeline.Binding{Ref: o.Binding.Raw, Mode: o.Mode}, nil
 	case o.Path != "":
 		p, aerr := c.outputFolder(where, o.Path)
 		return pipeline.Binding{Path: p, Mode: o.Mode}, aerr

@@ -50,9 +50,9 @@ type Port struct {
 	// Optional inputs may be left unset; commands then drop the $[[...]]
 	// blocks that use them.
 	Optional bool `json:"optional,omitempty"`
-	// Default is a literal input's default as decoded from YAML or JSON
-	// (string, bool, int, float64, json.Number), or nil.
-	Default any `json:"default,omitempty"`
+	// Default is a literal input's default as the command sees it (see
+	// Binding.Literal), nil for none.
+	Default *string `json:"default,omitempty"`
 	// Mode is the declared delivery mode (ro_mount, download, upload, ...).
 	// Locally every mode is a plain path.
 	Mode string `json:"mode,omitempty"`
@@ -77,16 +77,18 @@ type Step struct {
 }
 
 // Binding is the value of a step input or output, or of a job's input or
-// output.
-//
-// For a step, Value or Path may be a reference to the enclosing pipeline:
-// ${{parent.inputs.x}}, ${{parent.outputs.y}} or
-// ${{parent.jobs.<step>.outputs.<o>}}. Otherwise Value is a literal (string,
-// bool, int, float64, json.Number) and Path a local file or folder (data
-// inputs) or a local folder (outputs).
+// output: one of Ref, Literal and Path.
 type Binding struct {
-	Value any    `json:"value,omitempty"`
-	Path  string `json:"path,omitempty"`
+	// Ref is a step's reference to its pipeline: ${{parent.inputs.x}},
+	// ${{parent.outputs.y}} or ${{parent.jobs.<step>.outputs.<o>}}.
+	Ref string `json:"ref,omitempty"`
+	// Literal is a literal input's value as the command sees it, rendered
+	// as Azure ML renders literals (Python's str(): True, 0.5, 2.0); the
+	// engine only checks that it parses as the port's type.
+	Literal *string `json:"literal,omitempty"`
+	// Path is a local file or folder (data inputs) or a local folder
+	// (outputs).
+	Path string `json:"path,omitempty"`
 	// Type and Mode are what the binding declares (e.g. uri_folder,
 	// ro_mount); empty takes the port's.
 	Type string `json:"type,omitempty"`
@@ -94,7 +96,10 @@ type Binding struct {
 }
 
 // IsZero reports whether b binds nothing.
-func (b Binding) IsZero() bool { return b.Value == nil && b.Path == "" }
+func (b Binding) IsZero() bool { return b.Ref == "" && b.Literal == nil && b.Path == "" }
+
+// Lit returns a pointer to v, for Binding.Literal and Port.Default.
+func Lit(v string) *string { return &v }
 
 // Parallel is the task of a parallel component: a scoring script run by the
 // batch runtime (internal/batchrun) over mini-batches of the input files.
