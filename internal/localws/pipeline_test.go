@@ -514,3 +514,17 @@ func TestNestedPipelineComponentRuns(t *testing.T) {
 		t.Fatalf("step command %q", cmd)
 	}
 }
+
+func TestPipelineStepNamesMustMakeSafeJobNames(t *testing.T) {
+	e := newEnv(t)
+	echo := e.registerComponent("echo", map[string]any{"type": "command", "environment": "azureml:env:1", "command": "echo hi"})
+	body := map[string]any{"properties": map[string]any{"jobType": "Pipeline",
+		"jobs": map[string]any{"../../escape": map[string]any{"type": "command", "componentId": echo}}}}
+	resp, data := e.do(http.MethodPut, wsPath()+"/jobs/esc1?api-version=2024-04-01", body, nil)
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(data), "Rename the step") {
+		t.Fatalf("PUT with a step named ../../escape: %d %s", resp.StatusCode, data)
+	}
+	if _, err := os.Stat(filepath.Join(e.dir, "escape")); !os.IsNotExist(err) {
+		t.Fatalf("something was written outside the job folders: %v", err)
+	}
+}

@@ -240,8 +240,16 @@ func (s *Server) setPipeline(j *jobRecord, comp *pipeline.Component) *apiError {
 	if aerr != nil {
 		return aerr
 	}
-	if _, err := pipeline.Validate(job, s.pipelineOptions()); err != nil {
+	steps, err := pipeline.Validate(job, s.pipelineOptions())
+	if err != nil {
 		return errBadRequest(err.Error())
+	}
+	// A step's child job is named after the job and the step; stored specs
+	// may carry any step name, so the result must be a safe job name.
+	for _, st := range steps {
+		if aerr := checkName("step job", st.Job); aerr != nil {
+			return errBadRequest("Step " + st.Path + " cannot run: " + aerr.Message + " Rename the step (letters, digits and '_').")
+		}
 	}
 	return nil
 }
