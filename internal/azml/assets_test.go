@@ -201,6 +201,8 @@ func TestModelVersionsAdvance(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(m.Path, "model.json"), []byte(`{"w": [3]}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// A later command (a registrar plans each path once per command).
+	a = w.c.Assets(UploadOptions{})
 	r, err := a.RegisterModel(ctx, m)
 	if err != nil || r.Version != "2" || !r.Created {
 		t.Fatalf("changed model: %+v %v, want new version 2", r, err)

@@ -102,7 +102,7 @@ func (f *fakeARM) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.serveDatastore(w, r, segs)
 	case segs[0] == "operations":
 		f.serveOperation(w, segs[1])
-	case segs[0] == "batchEndpoints":
+	case segs[0] == "batchEndpoints" || segs[0] == "computes":
 		f.serveTracked(w, r, rel, body)
 	case len(segs) == 2 && r.Method == http.MethodGet:
 		f.serveContainer(w, segs[0], segs[1])
@@ -209,7 +209,7 @@ func (f *fakeARM) serveTracked(w http.ResponseWriter, r *http.Request, rel strin
 			props = map[string]any{}
 			body["properties"] = props
 		}
-		if len(segs) == 2 {
+		if len(segs) == 2 && segs[0] == "batchEndpoints" {
 			props["scoringUri"] = "https://" + segs[1] + ".westus2.inference.ml.azure.com/jobs"
 		}
 		props["provisioningState"] = "Succeeded"

@@ -20,8 +20,10 @@ func openAppend(path string) (*os.File, error) {
 }
 
 // writeFileAtomic replaces path so readers never see a half-written file.
+// The temporary file is hidden (a leading dot): log listings skip hidden
+// files, so a reader never tails the half-written copy.
 func writeFileAtomic(path, content string) error {
-	tmp := path + ".tmp"
+	tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".tmp")
 	if err := os.WriteFile(tmp, []byte(content), 0o644); err != nil {
 		return err
 	}

@@ -167,8 +167,8 @@ func (s *Server) walkLogs(job, rootName string, out *[]string) error {
 			}
 			return err
 		}
-		if !d.Type().IsRegular() {
-			return nil
+		if !d.Type().IsRegular() || strings.HasPrefix(d.Name(), ".") {
+			return nil // hidden: a runtime's temporary file (batchrun.writeFileAtomic)
 		}
 		rel, err := filepath.Rel(s.jobDir(job), p)
 		if err != nil {
