@@ -6,11 +6,9 @@ import (
 	"crypto/md5"
 	"errors"
 	"io"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -137,36 +135,5 @@ func exitsWith(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	if got != want {
 		ts.Fatalf("%s exited %d, want %d", args[1], got, want)
-	}
-}
-
-// scriptVar is a $NAME an armput body refers to (upper case, so the
-// ${{...}} expressions of pipelines are left alone).
-var scriptVar = regexp.MustCompile(`\$([A-Z][A-Z0-9_]*)`)
-
-// armput RESOURCE FILE PUTs FILE, with its $NAME variables expanded, to
-// RESOURCE of the local workspace (relative to the workspace's ARM id, e.g.
-// components/prep/versions/1), and fails unless the answer is a success.
-// It registers what no ml command registers yet (component versions, the
-// bodies `ml component create` is to send).
-func armPut(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) != 2 {
-		ts.Fatalf("usage: armput RESOURCE FILE")
-	}
-	info, err := localws.ReadServerInfo(ts.Getenv("ML_LOCAL_DIR"))
-	ts.Check(err)
-	body := scriptVar.ReplaceAllStringFunc(ts.ReadFile(args[1]), func(v string) string { return ts.Getenv(v[1:]) })
-	u := info.URL + "/subscriptions/" + info.Subscription + "/resourceGroups/" + info.ResourceGroup +
-		"/providers/Microsoft.MachineLearningServices/workspaces/" + info.Workspace + "/" + args[0] + "?api-version=2024-04-01"
-	req, err := http.NewRequest(http.MethodPut, u, strings.NewReader(body))
-	ts.Check(err)
-	req.Header.Set("Authorization", "Bearer "+info.Token)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	ts.Check(err)
-	defer resp.Body.Close()
-	answer, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode >= 300 {
-		ts.Fatalf("PUT %s: %s %s", args[0], resp.Status, answer)
 	}
 }

@@ -47,7 +47,6 @@ func TestScripts(t *testing.T) {
 			"localsecrets": localSecrets,
 			"blobscmp":     blobsCmp,
 			"exits":        exitsWith,
-			"armput":       armPut,
 		},
 		RequireExplicitExec: true,
 	})
