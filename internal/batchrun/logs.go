@@ -30,6 +30,11 @@ func writeFileAtomic(path, content string) error {
 	return os.Rename(tmp, path)
 }
 
+// FileTail returns the last n lines of a text file (at most its last
+// 16 KiB), trimmed, or "". The pipeline engine quotes failed steps' logs
+// with it.
+func FileTail(path string, n int) string { return fileTail(path, n) }
+
 // fileTail returns the last n non-empty lines of a text file, or "".
 func fileTail(path string, n int) string {
 	const maxRead = 16 << 10

@@ -7,10 +7,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/mlbatch/ml/internal/batchrun"
 )
 
 // How a command step runs, as on Azure ML: the command line goes to bash
@@ -76,7 +77,7 @@ func (p *plan) runCommand(ctx context.Context, n *node, env stepEnv) finished {
 	}
 	code := exit.ExitCode()
 	_ = logFile.Sync()
-	return finished{status: StatusFailed, exitCode: code, err: executionFailed(program(n.run.Command), code, tailLines(logPath, errorTailLines))}
+	return finished{status: StatusFailed, exitCode: code, err: executionFailed(program(n.run.Command), code, batchrun.FileTail(logPath, errorTailLines))}
 }
 
 // executionFailed is Azure ML's message for a user process that exited
@@ -176,31 +177,6 @@ func writePythonShims(dir, python string) error {
 		}
 	}
 	return nil
-}
-
-// tailLines returns the last n non-empty lines of a text file (reading at
-// most its last 16 KiB), or "".
-func tailLines(path string, n int) string {
-	const maxRead = 16 << 10
-	f, err := os.Open(path)
-	if err != nil {
-		return ""
-	}
-	defer f.Close()
-	info, err := f.Stat()
-	if err != nil {
-		return ""
-	}
-	offset := max(0, info.Size()-maxRead)
-	buf := make([]byte, info.Size()-offset)
-	if _, err := f.ReadAt(buf, offset); err != nil {
-		return ""
-	}
-	lines := slices.DeleteFunc(strings.Split(string(buf), "\n"), func(l string) bool { return strings.TrimSpace(l) == "" })
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
 }
 
 // lineLog appends timestamped lines to one file; a log that cannot be
