@@ -10,6 +10,7 @@ import (
 	"github.com/mlbatch/ml/internal/clierr"
 	"github.com/mlbatch/ml/internal/cmdutil"
 	"github.com/mlbatch/ml/internal/follow"
+	"github.com/mlbatch/ml/internal/ghactions"
 )
 
 // Options are the parsed flags of `ml job stream`.
@@ -78,7 +79,8 @@ func streamRun(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 		Out:     f.IOStreams.Out,
 		// On stdout, as az's stream_logs_until_completion writes it, so
 		// `ml job stream -n J > log` captures the log.
-		Text: f.IOStreams.Out,
+		Text:    f.IOStreams.Out,
+		Actions: ghactions.FromEnv(f.Getenv, f.IOStreams.ErrOut),
 	})
 	return err
 }
