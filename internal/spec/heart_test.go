@@ -55,7 +55,7 @@ func TestHeartDemoDecodes(t *testing.T) {
 		}
 	}
 
-	a, err := LoadData(filepath.Join(heartDir, "data.yml"), nil)
+	a, err := LoadData(filepath.Join(heartDir, "heart-dataset-unlabeled.yml"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
