@@ -99,6 +99,13 @@ bench:
 release-check:
 	$(GO) run $(GORELEASER) check
 
+# Reference docs from the command tree: docs/reference/*.md and
+# docs/man/*.1 (packaged). internal/docgen's test fails when they drift
+# from the commands; run this after changing a command, flag or help text.
+.PHONY: docs
+docs:
+	$(GO) run ./cmd/gen-docs
+
 # The main job on a local workspace, from a fresh clone: build ml, start a
 # local workspace in a temporary folder, create the demo heart-classifier
 # endpoint and deployment from Azure's YAML, invoke it with the local CSV

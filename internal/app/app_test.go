@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -160,5 +161,24 @@ func TestOutputDefaultComesFromEnvThenConfig(t *testing.T) {
 	_, out, _ = run(t, map[string]string{"AZURE_CONFIG_DIR": dir, "AZURE_CORE_OUTPUT": "json"}, "version", "--query", "os", "-o", "tsv")
 	if strings.Contains(out, `"`) {
 		t.Errorf("-o tsv must beat AZURE_CORE_OUTPUT: %q", out)
+	}
+}
+
+// TestFileFromStdinInterrupted: `-f -` waiting on a standard input nobody
+// writes to ends on Ctrl-C (exit 130), as every wait must.
+func TestFileFromStdinInterrupted(t *testing.T) {
+	ios, _, _, errOut := iostreams.Test()
+	r, w := io.Pipe()
+	defer w.Close()
+	ios.In = r
+	ctx, cancel := context.WithCancel(context.Background())
+	env := map[string]string{"AZURE_CONFIG_DIR": t.TempDir()}
+	done := make(chan int, 1)
+	go func() {
+		done <- Run(ctx, []string{"batch-endpoint", "create", "-f", "-"}, ios, func(k string) string { return env[k] })
+	}()
+	cancel()
+	if code := <-done; code != ExitInterrupted {
+		t.Fatalf("exit code %d, want %d; stderr:\n%s", code, ExitInterrupted, errOut)
 	}
 }

@@ -2,6 +2,7 @@ package invocation
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -67,7 +68,7 @@ var goldenCases = []goldenCase{
 
 func renderCase(t *testing.T, c goldenCase) []byte {
 	t.Helper()
-	inv, err := Build(c.flags)
+	inv, err := Build(context.Background(), c.flags, nil)
 	if err != nil {
 		t.Fatalf("Build: %v", err)
 	}

@@ -96,6 +96,12 @@ func New(opts Options) (*Server, error) {
 		st.Close()
 		return nil, fmt.Errorf("localws: %w", err)
 	}
+	if n, err := s.migrateLocations(context.Background()); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("localws: migrate asset locations: %w", err)
+	} else if n > 0 {
+		s.log.Info("asset locations stored as datastore URIs", "versions", n)
+	}
 	if opts.Token != "" {
 		s.token = []byte(opts.Token)
 	} else {

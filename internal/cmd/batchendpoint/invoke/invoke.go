@@ -97,7 +97,7 @@ sends nothing.`,
 	fl.StringVar(&opts.Flags.Input, "input", "", "Input data: a local file or folder, azureml:<name>:<version>, azureml:<name>@<label>, a datastore path or a URL")
 	fl.StringVar(&opts.Flags.InputType, "input-type", "", "Type of --input: uri_folder (default) or uri_file")
 	cmdutil.NargsPlusVar(cmd, &opts.Set, "set", "KEY=VALUE overrides: inputs.<name>.<field>, outputs.<name>.<field>, mini_batch_size, instance_count, output_file_name, error_threshold, retry_settings.max_retries, retry_settings.timeout, logging_level")
-	fl.StringVarP(&opts.Flags.File, "file", "f", "", "YAML file with inputs, outputs, deployment and settings")
+	fl.StringVarP(&opts.Flags.File, "file", "f", "", "YAML file with inputs, outputs, deployment and settings; - reads standard input")
 	fl.Int64VarP(&opts.miniBatchSize, "mini-batch-size", "m", 0, "Files per mini-batch for this job (overrides the deployment)")
 	fl.Int64VarP(&opts.instanceCount, "instance-count", "c", 0, "Instances for this job (overrides the deployment)")
 	fl.StringVar(&opts.Flags.OutputPath, "output-path", "", "Where to write the output file: azureml://datastores/<datastore>/paths/<path>")

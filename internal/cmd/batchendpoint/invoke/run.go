@@ -19,7 +19,7 @@ func invokeRun(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	if err := opts.Follow.validate(); err != nil {
 		return err
 	}
-	inv, err := invocation.Build(opts.Flags)
+	inv, err := invocation.Build(ctx, opts.Flags, f.IOStreams.In)
 	if err != nil {
 		return err
 	}
