@@ -6,10 +6,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-
-	"github.com/mlbatch/ml/internal/cmd/root"
-	"github.com/mlbatch/ml/internal/cmdutil"
-	"github.com/mlbatch/ml/internal/iostreams"
 )
 
 // shellCommand is an ml command line in a shell code block: at the start of
@@ -26,8 +22,7 @@ var nonShell = map[string]bool{"json": true, "yaml": true, "yml": true, "go": tr
 // copies one from the docs is never told "unknown command" or "unknown
 // flag". A failure names the file and line.
 func TestDocsNameExistingCommands(t *testing.T) {
-	ios, _, _, _ := iostreams.Test()
-	tree := root.NewCmdRoot(&cmdutil.Factory{IOStreams: ios, Getenv: func(string) string { return "" }, Globals: &cmdutil.Globals{}})
+	tree := newTree()
 
 	files := []string{"../../README.md"}
 	err := filepath.WalkDir("../../docs", func(p string, d os.DirEntry, err error) error {
