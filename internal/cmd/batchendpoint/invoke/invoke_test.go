@@ -46,7 +46,7 @@ func TestNewCmdInvokeFlags(t *testing.T) {
 		{name: "preview --input-dataset", args: []string{"-n", "ep", "--input-dataset", "azureml:heart:2"},
 			want: invocation.Flags{Endpoint: "ep", Input: "azureml:heart:2"}, warning: "--input-dataset is deprecated; use --input azureml:heart:2"},
 		{name: "preview --output-path folder:", args: []string{"-n", "ep", "--output-path", "folder:azureml://datastores/ws/paths/o"},
-			want: invocation.Flags{Endpoint: "ep", OutputPath: "azureml://datastores/ws/paths/o"}, warning: "use --output-path azureml://datastores/ws/paths/o"},
+			want: invocation.Flags{Endpoint: "ep", OutputPath: "azureml://datastores/ws/paths/o"}, warning: "--output-path folder:<uri> is the preview CLI's form; use --output-path azureml://datastores/ws/paths/o"},
 		{name: "docs' space-separated --set, one occurrence", args: []string{"-n", "ep", "--set", "inputs.a.type" + cmdutil.OccurrenceSep + "uri_folder"},
 			want: invocation.Flags{Endpoint: "ep", Set: [][]string{{"inputs.a.type=uri_folder"}}}, warning: "--set: read the space-separated KEY VALUE pairs as inputs.a.type=..."},
 		{name: "deprecated alias with --input", args: []string{"-n", "ep", "--input", "x", "--input-data", "y"}, wantErr: "keep only --input"},
