@@ -41,6 +41,7 @@ test-deps: $(AZURITE_BLOB) python-deps
 # downloaded again.
 $(AZURITE_BLOB):
 	@set -eu; dir=$(CURDIR)/.tools/azurite-$(AZURITE_VERSION); \
+	case "$@" in "$$dir"/*) ;; *) echo "make test: AZURITE_BLOB=$@ does not exist (give the path of an azurite-blob)"; exit 1;; esac; \
 	if [ "$$(azurite-blob --version 2>/dev/null)" = "$(AZURITE_VERSION)" ]; then \
 		mkdir -p "$$(dirname $@)"; ln -sf "$$(command -v azurite-blob)" $@; \
 		echo "== using azurite-blob $(AZURITE_VERSION) from PATH"; \
