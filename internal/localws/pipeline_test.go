@@ -12,6 +12,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/machinelearning/armmachinelearning/v4"
 
+	"github.com/mlbatch/ml/internal/pipeline"
 	"github.com/mlbatch/ml/pkg/mlapi"
 )
 
@@ -526,5 +527,49 @@ func TestPipelineStepNamesMustMakeSafeJobNames(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(e.dir, "escape")); !os.IsNotExist(err) {
 		t.Fatalf("something was written outside the job folders: %v", err)
+	}
+}
+
+// TestDeploymentContinueOnStepFailure: a deployment's
+// settings.continue_on_step_failure "true" lets the step that does not
+// depend on the failed one run; the failed step's dependent never runs and
+// the job still fails.
+func TestDeploymentContinueOnStepFailure(t *testing.T) {
+	e := newEnv(t)
+	e.setupModelDeployment()
+	out := map[string]any{"out": map[string]any{"type": "uri_folder"}}
+	in := map[string]any{"in": map[string]any{"type": "uri_folder"}}
+	fail := e.registerComponent("fail", map[string]any{"type": "command", "environment": "azureml:env:1", "outputs": out, "command": "exit 3"})
+	after := e.registerComponent("after", map[string]any{"type": "command", "environment": "azureml:env:1", "inputs": in, "command": "ls ${{inputs.in}}"})
+	// b ends only after the pipeline has logged a's failure, so it is still
+	// running when the failure policy applies.
+	execLog := filepath.Join(e.srv.jobDir("$AZUREML_ROOT_RUN_ID"), filepath.FromSlash(pipeline.ExecutionLog))
+	waitForA := `i=0; until grep -q 'step a (job .*): Failed' "` + execLog + `"; do i=$((i+1)); [ $i -gt 600 ] && exit 9; sleep 0.05; done; `
+	ok := e.registerComponent("ok", map[string]any{"type": "command", "environment": "azureml:env:1", "outputs": out, "command": waitForA + "echo done > ${{outputs.out}}/done.txt"})
+	e.registerComponent("branches", map[string]any{"name": "branches", "version": "1", "type": "pipeline",
+		"jobs": map[string]any{
+			"a":  map[string]any{"type": "command", "componentId": fail},
+			"a2": map[string]any{"type": "command", "componentId": after, "inputs": map[string]any{"in": lit("${{parent.jobs.a.outputs.out}}")}},
+			"b":  map[string]any{"type": "command", "componentId": ok},
+		}})
+	e.pipelineDeployment("branches", "azureml:branches:1", map[string]*string{"continue_on_step_failure": to.Ptr("true")})
+	resp, data := e.invoke("ep", `{"properties":{}}`, map[string]string{mlapi.HeaderDeployment: "branches"})
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("invoke: %d %s", resp.StatusCode, data)
+	}
+	job := decode[mlapi.BatchJobResource](t, data).Name
+	e.waitStatus(job, "Failed")
+	got := map[string]string{}
+	for _, k := range e.children(job) {
+		got[k.DisplayName] = k.Status
+	}
+	if len(got) != 2 || got["a"] != "Failed" || got["b"] != "Completed" {
+		t.Errorf("children %v; want a Failed and b Completed, a2 never started", got)
+	}
+	if msg := decode[runDetails](t, e.details(job)).Error.Error.Message; !strings.Contains(msg, "Failed nodes: /a.") {
+		t.Errorf("error %q does not name step a", msg)
+	}
+	if e.readBlob("azureml/"+job+"-b/out/done.txt") != "done\n" {
+		t.Error("b's output is missing")
 	}
 }
