@@ -573,3 +573,44 @@ func TestDeploymentContinueOnStepFailure(t *testing.T) {
 		t.Error("b's output is missing")
 	}
 }
+
+// TestPipelineJobOfAPipelineComponent: a pipeline job whose YAML says
+// `component: pipeline.yml` (the samples' pipeline-job.yml), as the SDK
+// sends it: the registered component's id in componentId and its nodes in
+// jobs as well, the job's inputs and outputs for the component's. It runs
+// the component, with the component's default for the literal not given.
+func TestPipelineJobOfAPipelineComponent(t *testing.T) {
+	e := newEnv(t)
+	e.upload(map[string]string{"nums/a.csv": "2\n5\n"})
+	ids := e.setupTwoStep()
+	body := map[string]any{"properties": map[string]any{
+		"jobType": "Pipeline", "displayName": "two-step-job", "experimentName": "exp",
+		"componentId": ids.pipeline,
+		"inputs": map[string]any{
+			"input_data": map[string]any{"jobInputType": "uri_folder", "uri": "azureml://datastores/workspaceblobstore/paths/nums/"},
+			"label":      map[string]any{"jobInputType": "literal", "value": "x"},
+		},
+		"outputs":  map[string]any{"scores": map[string]any{"jobOutputType": "uri_folder", "mode": "Upload"}},
+		"settings": map[string]any{"_source": "YAML.COMPONENT", "default_compute": "batch-cluster"},
+		"jobs": map[string]any{
+			"prep_step": map[string]any{"type": "command", "componentId": ids.prep, "_source": "YAML.COMPONENT",
+				"inputs":  map[string]any{"data": lit("${{parent.inputs.input_data}}"), "scale": lit("${{parent.inputs.scale}}")},
+				"outputs": map[string]any{"prepared": map[string]any{"type": "literal", "value": "${{parent.outputs.prepared}}"}}},
+			"score_step": map[string]any{"type": "command", "componentId": ids.score, "_source": "YAML.COMPONENT",
+				"inputs":  map[string]any{"prepared": lit("${{parent.jobs.prep_step.outputs.prepared}}"), "label": lit("${{parent.inputs.label}}")},
+				"outputs": map[string]any{"scores": map[string]any{"type": "literal", "value": "${{parent.outputs.scores}}"}}},
+		},
+	}}
+	resp, data := e.do(http.MethodPut, wsPath()+"/jobs/pcj1?api-version=2024-04-01", body, nil)
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("PUT job: %d %s", resp.StatusCode, data)
+	}
+	e.waitStatus("pcj1", "Completed")
+	// scale takes the component's default, 3.
+	if got := e.readBlob("azureml/pcj1/scores/scores.csv"); got != "x,6\nx,15\n" {
+		t.Fatalf("scores.csv = %q", got)
+	}
+	if got := e.readBlob("azureml/pcj1/prepared/values.csv"); got != "6\n15\n" {
+		t.Fatalf("values.csv = %q", got)
+	}
+}
