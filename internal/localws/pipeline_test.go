@@ -614,3 +614,63 @@ func TestPipelineJobOfAPipelineComponent(t *testing.T) {
 		t.Fatalf("values.csv = %q", got)
 	}
 }
+
+// TestDeploymentFromPipelineJob: a deployment with job_definition:
+// azureml:<job> (the hello-batch sample's deployment-from-job.yml) deploys
+// the anonymous component az registers for it, whose spec only names the
+// job (sourceJobId): its jobs run the job's pipeline, the job's literal
+// inputs the defaults.
+func TestDeploymentFromPipelineJob(t *testing.T) {
+	e := newEnv(t)
+	e.setupModelDeployment()
+	e.upload(map[string]string{"nums/a.csv": "2\n"})
+	ids := e.setupTwoStep()
+	body := map[string]any{"properties": map[string]any{
+		"jobType": "Pipeline", "experimentName": "exp",
+		"inputs": map[string]any{
+			"numbers": map[string]any{"jobInputType": "uri_folder", "uri": "azureml://datastores/workspaceblobstore/paths/nums/"},
+			"factor":  map[string]any{"jobInputType": "literal", "value": "10"},
+		},
+		"outputs": map[string]any{"final": map[string]any{"jobOutputType": "uri_folder"}},
+		"jobs": map[string]any{
+			"p": map[string]any{"type": "command", "componentId": ids.prep,
+				"inputs": map[string]any{"data": lit("${{parent.inputs.numbers}}"), "scale": lit("${{parent.inputs.factor}}")}},
+			"s": map[string]any{"type": "command", "componentId": ids.score,
+				"inputs":  map[string]any{"prepared": lit("${{parent.jobs.p.outputs.prepared}}"), "label": lit("fromjob")},
+				"outputs": map[string]any{"scores": map[string]any{"type": "literal", "value": "${{parent.outputs.final}}"}}},
+		},
+	}}
+	resp, data := e.do(http.MethodPut, wsPath()+"/jobs/srcjob?api-version=2024-04-01", body, nil)
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("PUT job: %d %s", resp.StatusCode, data)
+	}
+	e.waitStatus("srcjob", "Completed")
+	comp := e.registerComponent("azureml_anonymous", map[string]any{"type": "pipeline", "jobs": map[string]any{},
+		"sourceJobId": wsPath() + "/jobs/srcjob", "_source": "CLASS"})
+	e.pipelineDeployment("fromjob", comp, nil)
+
+	// The job's input values are the defaults; an invocation may set them.
+	e.upload(map[string]string{"other/b.csv": "3\n"})
+	invokeBody := `{"properties":{"inputData":{"numbers":{"jobInputType":"UriFolder","uri":"azureml://datastores/workspaceblobstore/paths/other/"}}}}`
+	resp, data = e.invoke("ep", invokeBody, map[string]string{mlapi.HeaderDeployment: "fromjob"})
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("invoke: %d %s", resp.StatusCode, data)
+	}
+	job := decode[mlapi.BatchJobResource](t, data).Name
+	e.waitStatus(job, "Completed")
+	if got := e.readBlob("azureml/" + job + "/final/scores.csv"); got != "fromjob,30\n" {
+		t.Fatalf("scores.csv = %q", got)
+	}
+
+	// A component made from a job that does not exist is not deployed.
+	missing := e.registerComponent("azureml_anonymous2", map[string]any{"type": "pipeline", "jobs": map[string]any{}, "sourceJobId": "azureml:nosuchjob"})
+	_, err := e.tryCreateDeployment("ep", "gone", armmachinelearning.BatchDeploymentProperties{
+		DeploymentConfiguration: &armmachinelearning.BatchPipelineComponentDeploymentConfiguration{
+			DeploymentConfigurationType: to.Ptr(armmachinelearning.BatchDeploymentConfigurationTypePipelineComponent),
+			ComponentID:                 &armmachinelearning.IDAssetReference{ReferenceType: to.Ptr(armmachinelearning.ReferenceTypeID), AssetID: to.Ptr(missing)},
+		},
+	})
+	if err == nil || !strings.Contains(err.Error(), "made from job nosuchjob, which does not exist") {
+		t.Fatalf("deployment of a component whose job does not exist: %v", err)
+	}
+}
