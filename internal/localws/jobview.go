@@ -3,6 +3,7 @@ package localws
 import (
 	"net/http"
 	"path"
+	"strings"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
@@ -133,10 +134,23 @@ func (s *Server) armJobView(r *http.Request, j *jobRecord) armJobView {
 	for _, o := range j.Outputs {
 		uri := outputURI(o)
 		mode := to.Ptr(armmachinelearning.OutputDeliveryModeUpload)
-		if o.FileName == "" || o.Type == invocation.TypeURIFolder {
-			v.outputs[o.Name] = &armmachinelearning.URIFolderJobOutput{JobOutputType: to.Ptr(armmachinelearning.JobOutputTypeURIFolder), URI: to.Ptr(uri), Mode: mode}
-		} else {
-			v.outputs[o.Name] = &armmachinelearning.URIFileJobOutput{JobOutputType: to.Ptr(armmachinelearning.JobOutputTypeURIFile), URI: to.Ptr(uri), Mode: mode}
+		// Pipeline outputs may be models or tables; Azure answers each with
+		// its own output type.
+		switch armmachinelearning.JobOutputType(strings.ToLower(o.Type)) {
+		case armmachinelearning.JobOutputTypeMlflowModel:
+			v.outputs[o.Name] = &armmachinelearning.MLFlowModelJobOutput{JobOutputType: to.Ptr(armmachinelearning.JobOutputTypeMlflowModel), URI: to.Ptr(uri), Mode: mode}
+		case armmachinelearning.JobOutputTypeCustomModel:
+			v.outputs[o.Name] = &armmachinelearning.CustomModelJobOutput{JobOutputType: to.Ptr(armmachinelearning.JobOutputTypeCustomModel), URI: to.Ptr(uri), Mode: mode}
+		case armmachinelearning.JobOutputTypeTritonModel:
+			v.outputs[o.Name] = &armmachinelearning.TritonModelJobOutput{JobOutputType: to.Ptr(armmachinelearning.JobOutputTypeTritonModel), URI: to.Ptr(uri), Mode: mode}
+		case armmachinelearning.JobOutputTypeMltable:
+			v.outputs[o.Name] = &armmachinelearning.MLTableJobOutput{JobOutputType: to.Ptr(armmachinelearning.JobOutputTypeMltable), URI: to.Ptr(uri), Mode: mode}
+		default:
+			if o.FileName == "" || o.Type == invocation.TypeURIFolder {
+				v.outputs[o.Name] = &armmachinelearning.URIFolderJobOutput{JobOutputType: to.Ptr(armmachinelearning.JobOutputTypeURIFolder), URI: to.Ptr(uri), Mode: mode}
+			} else {
+				v.outputs[o.Name] = &armmachinelearning.URIFileJobOutput{JobOutputType: to.Ptr(armmachinelearning.JobOutputTypeURIFile), URI: to.Ptr(uri), Mode: mode}
+			}
 		}
 	}
 	for k, val := range j.Tags {

@@ -12,6 +12,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/machinelearning/armmachinelearning/v4"
 
+	"github.com/mlbatch/ml/internal/pipeline"
 	"github.com/mlbatch/ml/pkg/mlapi"
 )
 
@@ -526,5 +527,150 @@ func TestPipelineStepNamesMustMakeSafeJobNames(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(e.dir, "escape")); !os.IsNotExist(err) {
 		t.Fatalf("something was written outside the job folders: %v", err)
+	}
+}
+
+// TestDeploymentContinueOnStepFailure: a deployment's
+// settings.continue_on_step_failure "true" lets the step that does not
+// depend on the failed one run; the failed step's dependent never runs and
+// the job still fails.
+func TestDeploymentContinueOnStepFailure(t *testing.T) {
+	e := newEnv(t)
+	e.setupModelDeployment()
+	out := map[string]any{"out": map[string]any{"type": "uri_folder"}}
+	in := map[string]any{"in": map[string]any{"type": "uri_folder"}}
+	fail := e.registerComponent("fail", map[string]any{"type": "command", "environment": "azureml:env:1", "outputs": out, "command": "exit 3"})
+	after := e.registerComponent("after", map[string]any{"type": "command", "environment": "azureml:env:1", "inputs": in, "command": "ls ${{inputs.in}}"})
+	// b ends only after the pipeline has logged a's failure, so it is still
+	// running when the failure policy applies.
+	execLog := filepath.Join(e.srv.jobDir("$AZUREML_ROOT_RUN_ID"), filepath.FromSlash(pipeline.ExecutionLog))
+	waitForA := `i=0; until grep -q 'step a (job .*): Failed' "` + execLog + `"; do i=$((i+1)); [ $i -gt 600 ] && exit 9; sleep 0.05; done; `
+	ok := e.registerComponent("ok", map[string]any{"type": "command", "environment": "azureml:env:1", "outputs": out, "command": waitForA + "echo done > ${{outputs.out}}/done.txt"})
+	e.registerComponent("branches", map[string]any{"name": "branches", "version": "1", "type": "pipeline",
+		"jobs": map[string]any{
+			"a":  map[string]any{"type": "command", "componentId": fail},
+			"a2": map[string]any{"type": "command", "componentId": after, "inputs": map[string]any{"in": lit("${{parent.jobs.a.outputs.out}}")}},
+			"b":  map[string]any{"type": "command", "componentId": ok},
+		}})
+	e.pipelineDeployment("branches", "azureml:branches:1", map[string]*string{"continue_on_step_failure": to.Ptr("true")})
+	resp, data := e.invoke("ep", `{"properties":{}}`, map[string]string{mlapi.HeaderDeployment: "branches"})
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("invoke: %d %s", resp.StatusCode, data)
+	}
+	job := decode[mlapi.BatchJobResource](t, data).Name
+	e.waitStatus(job, "Failed")
+	got := map[string]string{}
+	for _, k := range e.children(job) {
+		got[k.DisplayName] = k.Status
+	}
+	if len(got) != 2 || got["a"] != "Failed" || got["b"] != "Completed" {
+		t.Errorf("children %v; want a Failed and b Completed, a2 never started", got)
+	}
+	if msg := decode[runDetails](t, e.details(job)).Error.Error.Message; !strings.Contains(msg, "Failed nodes: /a.") {
+		t.Errorf("error %q does not name step a", msg)
+	}
+	if e.readBlob("azureml/"+job+"-b/out/done.txt") != "done\n" {
+		t.Error("b's output is missing")
+	}
+}
+
+// TestPipelineJobOfAPipelineComponent: a pipeline job whose YAML says
+// `component: pipeline.yml` (the samples' pipeline-job.yml), as the SDK
+// sends it: the registered component's id in componentId and its nodes in
+// jobs as well, the job's inputs and outputs for the component's. It runs
+// the component, with the component's default for the literal not given.
+func TestPipelineJobOfAPipelineComponent(t *testing.T) {
+	e := newEnv(t)
+	e.upload(map[string]string{"nums/a.csv": "2\n5\n"})
+	ids := e.setupTwoStep()
+	body := map[string]any{"properties": map[string]any{
+		"jobType": "Pipeline", "displayName": "two-step-job", "experimentName": "exp",
+		"componentId": ids.pipeline,
+		"inputs": map[string]any{
+			"input_data": map[string]any{"jobInputType": "uri_folder", "uri": "azureml://datastores/workspaceblobstore/paths/nums/"},
+			"label":      map[string]any{"jobInputType": "literal", "value": "x"},
+		},
+		"outputs":  map[string]any{"scores": map[string]any{"jobOutputType": "uri_folder", "mode": "Upload"}},
+		"settings": map[string]any{"_source": "YAML.COMPONENT", "default_compute": "batch-cluster"},
+		"jobs": map[string]any{
+			"prep_step": map[string]any{"type": "command", "componentId": ids.prep, "_source": "YAML.COMPONENT",
+				"inputs":  map[string]any{"data": lit("${{parent.inputs.input_data}}"), "scale": lit("${{parent.inputs.scale}}")},
+				"outputs": map[string]any{"prepared": map[string]any{"type": "literal", "value": "${{parent.outputs.prepared}}"}}},
+			"score_step": map[string]any{"type": "command", "componentId": ids.score, "_source": "YAML.COMPONENT",
+				"inputs":  map[string]any{"prepared": lit("${{parent.jobs.prep_step.outputs.prepared}}"), "label": lit("${{parent.inputs.label}}")},
+				"outputs": map[string]any{"scores": map[string]any{"type": "literal", "value": "${{parent.outputs.scores}}"}}},
+		},
+	}}
+	resp, data := e.do(http.MethodPut, wsPath()+"/jobs/pcj1?api-version=2024-04-01", body, nil)
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("PUT job: %d %s", resp.StatusCode, data)
+	}
+	e.waitStatus("pcj1", "Completed")
+	// scale takes the component's default, 3.
+	if got := e.readBlob("azureml/pcj1/scores/scores.csv"); got != "x,6\nx,15\n" {
+		t.Fatalf("scores.csv = %q", got)
+	}
+	if got := e.readBlob("azureml/pcj1/prepared/values.csv"); got != "6\n15\n" {
+		t.Fatalf("values.csv = %q", got)
+	}
+}
+
+// TestDeploymentFromPipelineJob: a deployment with job_definition:
+// azureml:<job> (the hello-batch sample's deployment-from-job.yml) deploys
+// the anonymous component az registers for it, whose spec only names the
+// job (sourceJobId): its jobs run the job's pipeline, the job's literal
+// inputs the defaults.
+func TestDeploymentFromPipelineJob(t *testing.T) {
+	e := newEnv(t)
+	e.setupModelDeployment()
+	e.upload(map[string]string{"nums/a.csv": "2\n"})
+	ids := e.setupTwoStep()
+	body := map[string]any{"properties": map[string]any{
+		"jobType": "Pipeline", "experimentName": "exp",
+		"inputs": map[string]any{
+			"numbers": map[string]any{"jobInputType": "uri_folder", "uri": "azureml://datastores/workspaceblobstore/paths/nums/"},
+			"factor":  map[string]any{"jobInputType": "literal", "value": "10"},
+		},
+		"outputs": map[string]any{"final": map[string]any{"jobOutputType": "uri_folder"}},
+		"jobs": map[string]any{
+			"p": map[string]any{"type": "command", "componentId": ids.prep,
+				"inputs": map[string]any{"data": lit("${{parent.inputs.numbers}}"), "scale": lit("${{parent.inputs.factor}}")}},
+			"s": map[string]any{"type": "command", "componentId": ids.score,
+				"inputs":  map[string]any{"prepared": lit("${{parent.jobs.p.outputs.prepared}}"), "label": lit("fromjob")},
+				"outputs": map[string]any{"scores": map[string]any{"type": "literal", "value": "${{parent.outputs.final}}"}}},
+		},
+	}}
+	resp, data := e.do(http.MethodPut, wsPath()+"/jobs/srcjob?api-version=2024-04-01", body, nil)
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("PUT job: %d %s", resp.StatusCode, data)
+	}
+	e.waitStatus("srcjob", "Completed")
+	comp := e.registerComponent("azureml_anonymous", map[string]any{"type": "pipeline", "jobs": map[string]any{},
+		"sourceJobId": wsPath() + "/jobs/srcjob", "_source": "CLASS"})
+	e.pipelineDeployment("fromjob", comp, nil)
+
+	// The job's input values are the defaults; an invocation may set them.
+	e.upload(map[string]string{"other/b.csv": "3\n"})
+	invokeBody := `{"properties":{"inputData":{"numbers":{"jobInputType":"UriFolder","uri":"azureml://datastores/workspaceblobstore/paths/other/"}}}}`
+	resp, data = e.invoke("ep", invokeBody, map[string]string{mlapi.HeaderDeployment: "fromjob"})
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("invoke: %d %s", resp.StatusCode, data)
+	}
+	job := decode[mlapi.BatchJobResource](t, data).Name
+	e.waitStatus(job, "Completed")
+	if got := e.readBlob("azureml/" + job + "/final/scores.csv"); got != "fromjob,30\n" {
+		t.Fatalf("scores.csv = %q", got)
+	}
+
+	// A component made from a job that does not exist is not deployed.
+	missing := e.registerComponent("azureml_anonymous2", map[string]any{"type": "pipeline", "jobs": map[string]any{}, "sourceJobId": "azureml:nosuchjob"})
+	_, err := e.tryCreateDeployment("ep", "gone", armmachinelearning.BatchDeploymentProperties{
+		DeploymentConfiguration: &armmachinelearning.BatchPipelineComponentDeploymentConfiguration{
+			DeploymentConfigurationType: to.Ptr(armmachinelearning.BatchDeploymentConfigurationTypePipelineComponent),
+			ComponentID:                 &armmachinelearning.IDAssetReference{ReferenceType: to.Ptr(armmachinelearning.ReferenceTypeID), AssetID: to.Ptr(missing)},
+		},
+	})
+	if err == nil || !strings.Contains(err.Error(), "made from job nosuchjob, which does not exist") {
+		t.Fatalf("deployment of a component whose job does not exist: %v", err)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/mlbatch/ml/internal/invocation"
 	"github.com/mlbatch/ml/internal/pipeline"
 )
 
@@ -220,7 +221,8 @@ func (s *Server) childRecord(parent *jobRecord, step pipeline.StepRun) *jobRecor
 	}
 	for _, name := range slices.Sorted(maps.Keys(step.Outputs)) {
 		if p, ok := s.datastorePathOf(step.Outputs[name]); ok {
-			child.Outputs = append(child.Outputs, jobOutput{Name: name, Type: "uri_folder", Folder: strings.TrimSuffix(p, "/")})
+			typ := firstNonEmptyString(step.OutputTypes[name], invocation.TypeURIFolder)
+			child.Outputs = append(child.Outputs, jobOutput{Name: name, Type: typ, Folder: strings.TrimSuffix(p, "/")})
 		}
 	}
 	return child

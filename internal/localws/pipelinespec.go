@@ -33,10 +33,13 @@ type specReader struct {
 	s     *Server
 	r     *http.Request
 	cache map[string]*spec.Component // by component version ARM id
+	// sourceJobs are the sourceJobId of components made from a pipeline
+	// job, by component version ARM id.
+	sourceJobs map[string]string
 }
 
 func (s *Server) newSpecReader(r *http.Request) *specReader {
-	return &specReader{s: s, r: r, cache: map[string]*spec.Component{}}
+	return &specReader{s: s, r: r, cache: map[string]*spec.Component{}, sourceJobs: map[string]string{}}
 }
 
 // component loads a registered component version by reference (ARM id,
@@ -46,6 +49,10 @@ func (c *specReader) component(ref string) (*pipeline.Component, string, *apiErr
 	sc, id, aerr := c.stored(ref)
 	if aerr != nil {
 		return nil, "", aerr
+	}
+	if job := c.sourceJobs[id]; job != "" && len(sc.Jobs) == 0 {
+		comp, aerr := c.fromSourceJob(sc, job)
+		return comp, id, aerr
 	}
 	if err := sc.ResolveChildren(c.lookup); err != nil {
 		return nil, "", errBadRequest("The component " + ref + " cannot run: " + err.Error())
@@ -73,6 +80,11 @@ func (c *specReader) stored(ref string) (*spec.Component, string, *apiError) {
 			ComponentSpec map[string]any `json:"componentSpec"`
 		} `json:"properties"`
 	}
+	defer func() {
+		if job, ok := doc.Properties.ComponentSpec["sourceJobId"].(string); ok {
+			c.sourceJobs[id] = job
+		}
+	}()
 	name := rec.Parent + ":" + version
 	if err := json.Unmarshal(rec.Body, &doc); err != nil || doc.Properties.ComponentSpec == nil {
 		return nil, "", errBadRequest("The component " + name + " has no componentSpec object.")
@@ -86,6 +98,64 @@ func (c *specReader) stored(ref string) (*spec.Component, string, *apiError) {
 	}
 	c.cache[id] = sc
 	return sc, id, nil
+}
+
+// fromSourceJob is a pipeline component made from a pipeline job
+// (job_definition: azureml:<job> of a deployment, which az registers as a
+// component whose spec is only sourceJobId): the job's own pipeline, its
+// literal inputs' values the component's defaults, as Azure takes them.
+func (c *specReader) fromSourceJob(sc *spec.Component, sourceJob string) (*pipeline.Component, *apiError) {
+	name := sourceJob
+	if i := strings.LastIndex(name, "/jobs/"); i >= 0 {
+		name = name[i+len("/jobs/"):]
+	}
+	name = strings.TrimPrefix(name, "azureml:")
+	j, err := c.s.store.GetJob(c.r.Context(), name)
+	switch {
+	case errors.Is(err, errNoRecord):
+		return nil, errBadRequest("The component " + sc.Name + ":" + sc.Version + " is made from job " + name + ", which does not exist.")
+	case err != nil:
+		return nil, &apiError{Status: 500, Code: codeInternal, Message: err.Error()}
+	case j.JobType != jobTypePipeline || j.Parent != "" || len(j.Pipeline) == 0:
+		return nil, errBadRequest("The component " + sc.Name + ":" + sc.Version + " is made from job " + name + ", which is not a pipeline job.")
+	}
+	var comp pipeline.Component
+	if err := json.Unmarshal(j.Pipeline, &comp); err != nil {
+		return nil, &apiError{Status: 500, Code: codeInternal, Message: "decode the pipeline of job " + name + ": " + err.Error()}
+	}
+	comp.Name = sc.Name + ":" + sc.Version
+	for _, in := range j.Inputs {
+		if port, ok := comp.Inputs[in.Name]; ok && in.Type == "literal" && port.IsLiteral() {
+			port.Default = pipeline.Lit(in.Value)
+			comp.Inputs[in.Name] = port
+		}
+	}
+	return &comp, nil
+}
+
+// sourceJobInterface is the interface of a component made from a pipeline
+// job (its job's ports), or io when the component is not one.
+func (s *Server) sourceJobInterface(r *http.Request, componentID string, io componentIO) (componentIO, *apiError) {
+	c := s.newSpecReader(r)
+	if _, id, aerr := c.stored(componentID); aerr != nil || c.sourceJobs[id] == "" {
+		return io, aerr
+	}
+	comp, _, aerr := c.component(componentID)
+	if aerr != nil {
+		return io, aerr
+	}
+	out := componentIO{Inputs: map[string]componentPort{}, Outputs: map[string]componentPort{}}
+	for name, p := range comp.Inputs {
+		cp := componentPort{Type: p.Type, Optional: p.Optional}
+		if p.Default != nil {
+			cp.Default = *p.Default
+		}
+		out.Inputs[name] = cp
+	}
+	for name, p := range comp.Outputs {
+		out.Outputs[name] = componentPort{Type: p.Type}
+	}
+	return out, nil
 }
 
 // lookup is ResolveChildren's: the component a step references.

@@ -436,6 +436,12 @@ func (s *Server) preparePipelineJob(r *http.Request, j *jobRecord, inv *invocati
 	if aerr != nil {
 		return aerr
 	}
+	if len(io.Inputs) == 0 && len(io.Outputs) == 0 {
+		// A component made from a pipeline job declares the job's ports.
+		if io, aerr = s.sourceJobInterface(r, *cfg.ComponentID.AssetID, io); aerr != nil {
+			return errBadRequest("Deployment '" + j.Deployment + "' cannot run: " + aerr.Message)
+		}
+	}
 	io.ID = rec.Parent + ":" + version
 	if errs := validatePipelineInvocation(inv, io); len(errs) > 0 {
 		return validationFailure(errs)

@@ -196,6 +196,9 @@ type StepRun struct {
 	Inputs  map[string]Value `json:"inputs"`
 	// Outputs are the local folders of the step's outputs.
 	Outputs map[string]string `json:"outputs"`
+	// OutputTypes are the outputs' types (uri_folder, mlflow_model, ...):
+	// the node's binding's, else the component's.
+	OutputTypes map[string]string `json:"outputTypes,omitempty"`
 	// DependsOn lists the paths of the steps whose outputs this one reads.
 	DependsOn []string `json:"dependsOn,omitempty"`
 	// Dir is the child job's folder (Options.JobDir(Job)).

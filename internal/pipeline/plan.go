@@ -132,6 +132,7 @@ func newPlan(job Job, opts Options) (*plan, error) {
 		}
 		for name, s := range root.outputs {
 			n.run.Outputs[name] = s.path
+			n.run.OutputTypes[name] = firstNonEmpty(job.Outputs[name].Type, c.Outputs[name].Type)
 		}
 		if err := p.finishNode(n); err != nil {
 			return nil, err
@@ -261,6 +262,7 @@ func (p *planner) resolveStep(sc *scope, stepName string) error {
 			return err
 		}
 		n.run.Outputs[name] = out
+		n.run.OutputTypes[name] = firstNonEmpty(step.Outputs[name].Type, comp.Outputs[name].Type)
 	}
 	if err := p.finishNode(n); err != nil {
 		return err
@@ -407,7 +409,7 @@ func (p *planner) newNode(sc *scope, path, job string, comp *Component, env map[
 		inputs: sc.inputs,
 		run: StepRun{
 			Path: path, Job: job, Type: comp.Type, Component: nameOf(comp), Status: StatusNotStarted,
-			Inputs: map[string]Value{}, Outputs: map[string]string{}, Dir: p.opts.JobDir(job),
+			Inputs: map[string]Value{}, Outputs: map[string]string{}, OutputTypes: map[string]string{}, Dir: p.opts.JobDir(job),
 		},
 	}
 	return n, nil

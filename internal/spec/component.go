@@ -629,6 +629,11 @@ func (d *decoder) pipelineComponent(o *object, c *Component, cc componentContext
 	if err := o.require("jobs", "add jobs: with at least one step"); err != nil {
 		return err
 	}
+	// A stored component made from a pipeline job (a deployment's
+	// job_definition) has no steps of its own: they are the job's.
+	if jn := o.node("jobs"); d.stored && o.node("sourceJobId") != nil && jn.Kind == yaml.MappingNode && len(jn.Content) == 0 {
+		return nil
+	}
 	nodes, err := d.nodes(o.node("jobs"), cc)
 	if err != nil {
 		return err
