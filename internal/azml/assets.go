@@ -64,9 +64,10 @@ type Assets struct {
 	c      *Client
 	opts   UploadOptions
 	stores map[string]*Datastore
-	// plans are the upload plans made so far, by local path: a tree of
+	// plans are upload plans made ahead, by local path: a tree of
 	// components is planned whole (so a bad folder fails before anything
-	// is uploaded) and each path hashed once.
+	// is uploaded), and the upload that follows takes its plan from here
+	// rather than hashing the files again.
 	plans map[string]*upload.Plan
 }
 
@@ -75,17 +76,29 @@ func (c *Client) Assets(opts UploadOptions) *Assets {
 	return &Assets{c: c, opts: opts, stores: map[string]*Datastore{}, plans: map[string]*upload.Plan{}}
 }
 
-// plan returns the upload plan of local path p, made once.
+// plan returns the upload plan of local path p: the one planAhead made
+// (taken, so a later upload of the same path sees its files as they are
+// then), else a new one.
 func (a *Assets) plan(p string) (*upload.Plan, error) {
 	if pl, ok := a.plans[p]; ok {
+		delete(a.plans, p)
 		return pl, nil
+	}
+	return upload.NewPlan(p)
+}
+
+// planAhead plans the upload of local path p before anything is sent, so
+// a path that cannot be uploaded fails first.
+func (a *Assets) planAhead(p string) error {
+	if _, ok := a.plans[p]; ok {
+		return nil
 	}
 	pl, err := upload.NewPlan(p)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	a.plans[p] = pl
-	return pl, nil
+	return nil
 }
 
 // uploaded is where a local path landed on a datastore.
