@@ -106,6 +106,7 @@ func serveRun(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	if python == "" {
 		python = f.Getenv("ML_LOCAL_PYTHON")
 	}
+	shared.PrivateFiles()
 	srv, err := localws.New(localws.Options{
 		Dir:               dir,
 		Addr:              "127.0.0.1:" + strconv.Itoa(opts.Port),

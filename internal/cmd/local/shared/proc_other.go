@@ -26,3 +26,7 @@ func Terminate(pid int) error {
 	}
 	return p.Kill()
 }
+
+// PrivateFiles: no umask on this platform; files inherit the state
+// folder's ACLs.
+func PrivateFiles() {}
