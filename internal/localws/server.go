@@ -206,7 +206,8 @@ func (s *Server) Start(ctx context.Context) error {
 	var lc net.ListenConfig
 	ln, err := lc.Listen(ctx, "tcp", addr)
 	if err != nil {
-		return fmt.Errorf("localws: listen on %s: %w (is another `ml local serve` running? pick another port with --addr)", addr, err)
+		// The caller knows its own flags; internal/cmd/local/serve names --port.
+		return fmt.Errorf("localws: listen on %s: %w", addr, err)
 	}
 	s.url = "http://" + ln.Addr().String()
 	s.httpSrv = &http.Server{

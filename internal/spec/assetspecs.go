@@ -190,10 +190,12 @@ func (d *decoder) flavors(o *object, n *yaml.Node) (map[string]map[string]string
 	return out, nil
 }
 
-// codeSpec reads code_configuration.code.
-func (d *decoder) codeSpec(n *yaml.Node) (*CodeSpec, error) {
+// codeSpec reads a code reference (code_configuration.code, a
+// component's code:); key names it in messages. want is what a local path
+// must be.
+func (d *decoder) codeSpec(n *yaml.Node, key string, want pathKind) (*CodeSpec, error) {
 	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!str" {
-		return nil, d.errf(n, "code_configuration.code must be a local folder, azureml:<name>:<version> or a code asset's ARM id, not %s", kindName(n))
+		return nil, d.errf(n, "%s must be a local folder, azureml:<name>:<version> or a code asset's ARM id, not %s", key, kindName(n))
 	}
 	raw := n.Value
 	lower := strings.ToLower(raw)
@@ -203,14 +205,17 @@ func (d *decoder) codeSpec(n *yaml.Node) (*CodeSpec, error) {
 		strings.HasPrefix(lower, "/subscriptions/"), strings.HasPrefix(lower, "azureml://registries/"):
 		r, err := ParseRef(KindCode, raw)
 		if err != nil {
-			return nil, d.errf(n, "code_configuration.code: %v; or give a local folder", err)
+			return nil, d.errf(n, "%s: %v; or give a local folder", key, err)
 		}
 		r.At = c.At
 		c.Ref = r
 	case isURL(raw):
 		c.RemoteURI = raw
 	default:
-		p, err := d.localPath(n, "code_configuration.code", raw, dirPath)
+		if d.stored {
+			return nil, d.errf(n, "%s %q is not a registered code asset (azureml:<ARM id>) nor a URL", key, raw)
+		}
+		p, err := d.localPath(n, key, raw, want)
 		if err != nil {
 			return nil, err
 		}

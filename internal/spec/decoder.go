@@ -32,6 +32,11 @@ type decoder struct {
 	origin map[*yaml.Node]string
 	// notes collects what was accepted but will not be sent (see Notes).
 	notes []string
+	// stored is set when the tree is a document the service (or the local
+	// workspace) stores rather than a file a user wrote: the REST forms of
+	// pipeline nodes are accepted, scalars the service stringified
+	// ("False", "10.99") read as their type, and no local path is checked.
+	stored bool
 }
 
 // at is where n came from, for messages.

@@ -34,7 +34,7 @@ const EnvScale = "ML_UPLOADBENCH_SCALE"
 // workspace, not the measured ones.
 // After every upload the container is listed (count, bytes, marker) and
 // every copy walked; the benchmark fails when an ml upload's peak RSS is
-// above MaxPeakRSS (200 MiB).
+// above MaxPeakRSS (64 MiB).
 //
 // Each data set is generated once per run and deleted after its cases.
 // Defaults of make bench: -benchtime=1x. Larger: -benchtime=5x, or

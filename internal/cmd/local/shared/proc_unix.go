@@ -5,6 +5,7 @@
 package shared
 
 import (
+	"errors"
 	"os"
 	"syscall"
 )
@@ -35,3 +36,7 @@ func Terminate(pid int) error {
 // scripts) create readable by this user only (umask 077): the local
 // workspace's folder is private, whatever creates files in it.
 func PrivateFiles() { syscall.Umask(0o077) }
+
+// AddrInUse reports whether err is a listen failing because another
+// process holds the address.
+func AddrInUse(err error) bool { return errors.Is(err, syscall.EADDRINUSE) }
