@@ -34,6 +34,14 @@ func TestScripts(t *testing.T) {
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("REPO", repo)
 			env.Setenv("HEART", filepath.Join(repo, "testdata", "heart"))
+			env.Setenv("HEART_MLFLOW", filepath.Join(repo, "testdata", "heart-mlflow"))
+			// Scripts that need scikit-learn run it with Debian's python3
+			// (python3-sklearn), or the interpreter ML_LOCAL_PYTHON names.
+			sklearnPython := os.Getenv("ML_LOCAL_PYTHON")
+			if sklearnPython == "" {
+				sklearnPython = "/usr/bin/python3"
+			}
+			env.Setenv("SKLEARN_PYTHON", sklearnPython)
 			env.Setenv("HOME", filepath.Join(env.WorkDir, "home"))
 			env.Setenv("AZURE_CONFIG_DIR", filepath.Join(env.WorkDir, "azure"))
 			env.Setenv("ML_LOCAL_DIR", filepath.Join(env.WorkDir, "ws"))
