@@ -333,3 +333,27 @@ func TestMLflowModelErrorsBeforeAnyWorker(t *testing.T) {
 		}
 	})
 }
+
+// TestMLflowHonoursSettings: a no-code MLflow deployment runs through the
+// same machinery as a scripted one: retries, error_threshold and
+// output_file_name apply.
+func TestMLflowHonoursSettings(t *testing.T) {
+	py := sklearnPython(t)
+	d := mlflowDeployment(mlflowModel(t, py, signatureModel, signaturePickler, nil), py)
+	one, zero := 1, 0
+	d.MiniBatchSize, d.MaxRetries, d.ErrorThreshold, d.OutputFileName = 1, &one, &zero, "scores.csv"
+	in := filepath.Join(t.TempDir(), "in")
+	writeFile(t, filepath.Join(in, "a.csv"), "x,n\n1,0.5\n")
+	writeFile(t, filepath.Join(in, "b.json"), "{}")
+	writeFile(t, filepath.Join(in, "c.csv"), "x,n\n4,1.5\n")
+	res, err, _ := runJob(t, d, newJob(t, in))
+	if err == nil || !strings.Contains(err.Error(), "1 items failed, more than settings.error_threshold 0") || !strings.Contains(err.Error(), "File type 'json' is not supported") {
+		t.Fatalf("err = %v, want the error threshold exceeded by b.json", err)
+	}
+	if filepath.Base(res.OutputFile) != "scores.csv" || !slices.Equal(readLines(t, res.OutputFile), []string{"0,low,a.csv"}) {
+		t.Errorf("output %s = %q, want a.csv's row in scores.csv", res.OutputFile, readLines(t, res.OutputFile))
+	}
+	if node := readText(t, filepath.Join(res.LogsDir, "sys", "node", "0", "process000.txt")); !strings.Contains(node, "mini-batch 1, attempt 2 of 2 failed") {
+		t.Errorf("node log shows no retry of b.json's mini-batch:\n%s", node)
+	}
+}
