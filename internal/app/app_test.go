@@ -121,6 +121,18 @@ func TestConfigureSharesAzConfigFile(t *testing.T) {
 	if out != "group\nlocation\n" {
 		t.Errorf("after clearing workspace: %q", out)
 	}
+	// The azureml-examples scripts' first line: location is accepted as
+	// az accepts it, with no warning; a key neither reads still warns.
+	code, _, stderr := run(t, env, "configure", "--defaults", "workspace=ws2", "group=rg2", "location=eastus")
+	if code != 0 || stderr != "" {
+		t.Errorf("configure --defaults ... location=eastus: exit %d, stderr %q; want 0 and no warning", code, stderr)
+	}
+	if _, out, _ = run(t, env, "configure", "-l", "--query", "[?name=='location'].value", "-o", "tsv"); out != "eastus\n" {
+		t.Errorf("location = %q, want eastus", out)
+	}
+	if _, _, stderr = run(t, env, "configure", "--defaults", "acr=myacr"); !strings.Contains(stderr, "acr") {
+		t.Errorf("unknown default: stderr %q, want a warning naming acr", stderr)
+	}
 }
 
 func TestOutputDefaultComesFromEnvThenConfig(t *testing.T) {

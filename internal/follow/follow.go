@@ -17,6 +17,7 @@ import (
 
 	"github.com/mlbatch/ml/internal/azml"
 	"github.com/mlbatch/ml/internal/clierr"
+	"github.com/mlbatch/ml/internal/ghactions"
 )
 
 // Mode says how events are shown.
@@ -43,6 +44,13 @@ type Options struct {
 	// EventWait is how long one events request may be held. Zero means 20s.
 	EventWait time.Duration
 	Out, Err  io.Writer
+	// Actions, when set (GitHub Actions), gets a job summary and
+	// annotations at the end.
+	Actions *ghactions.Workflow
+	// Endpoint and Deployment name the job's endpoint and deployment in
+	// that summary when the caller knows them (invoke); otherwise they are
+	// read from the job.
+	Endpoint, Deployment string
 }
 
 // Result is the end of a followed job.
@@ -67,6 +75,7 @@ func Job(ctx context.Context, c *azml.Client, job string, o Options) (*Result, e
 	if o.EventWait <= 0 {
 		o.EventWait = 20 * time.Second
 	}
+	parent := ctx
 	if o.Timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, o.Timeout)
@@ -77,11 +86,14 @@ func Job(ctx context.Context, c *azml.Client, job string, o Options) (*Result, e
 	res, err := run(ctx, c, job, p, o)
 	if err != nil {
 		if errors.Is(err, context.DeadlineExceeded) && o.Timeout > 0 {
-			return res, &clierr.Error{Kind: clierr.KindWaitTimeout, Err: fmt.Errorf("job %s is still %s after --timeout %s; it goes on running (follow it with `ml job stream -n %s`)", job, res.Status, o.Timeout, job)}
+			msg := fmt.Sprintf("job %s is still %s after --timeout %s; it goes on running (follow it with `ml job stream -n %s`)", job, res.Status, o.Timeout, job)
+			report(parent, c, res, o, msg)
+			return res, &clierr.Error{Kind: clierr.KindWaitTimeout, Err: errors.New(msg)}
 		}
 		return res, err
 	}
 	p.summary(res)
+	report(parent, c, res, o, "")
 	switch res.Status {
 	case "Failed":
 		msg := fmt.Sprintf("job %s Failed", job)

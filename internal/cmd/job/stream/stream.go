@@ -10,6 +10,7 @@ import (
 	"github.com/mlbatch/ml/internal/clierr"
 	"github.com/mlbatch/ml/internal/cmdutil"
 	"github.com/mlbatch/ml/internal/follow"
+	"github.com/mlbatch/ml/internal/ghactions"
 )
 
 // Options are the parsed flags of `ml job stream`.
@@ -76,6 +77,7 @@ func streamRun(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 		Timeout: opts.Timeout,
 		Out:     f.IOStreams.Out,
 		Err:     f.IOStreams.ErrOut,
+		Actions: ghactions.FromEnv(f.Getenv, f.IOStreams.ErrOut),
 	})
 	return err
 }
