@@ -101,5 +101,13 @@ func (l layout) prepareModel(s settings, ml modelLinker, log *lineLog) (string, 
 // removeModelDir deletes AZUREML_MODEL_DIR when the job has ended, as
 // Azure unmounts the model: the job folder then pins no model files.
 func (l layout) removeModelDir(s settings) error {
-	return removeModelTree(l.modelDir(s.modelName, s.modelVersion))
+	dir := l.modelDir(s.modelName, s.modelVersion)
+	if err := removeModelTree(dir); err != nil {
+		return err
+	}
+	// azureml-models/<name> and azureml-models, when nothing else is there.
+	for _, parent := range []string{filepath.Dir(dir), filepath.Dir(filepath.Dir(dir))} {
+		_ = os.Remove(parent)
+	}
+	return nil
 }

@@ -82,7 +82,7 @@ func TestMLflowNoCodeScoresEveryRow(t *testing.T) {
 	if err != nil {
 		t.Errorf("predictions differ from the model's own: %v\n%s", err, out)
 	}
-	if _, err := os.Stat(filepath.Join(job.JobDir, "azureml-models", "m", "3")); !errors.Is(err, fs.ErrNotExist) {
+	if _, err := os.Stat(filepath.Join(job.JobDir, "azureml-models")); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("AZUREML_MODEL_DIR still exists after the job: %v", err)
 	}
 	if stdout := readText(t, filepath.Join(res.LogsDir, "user", "stdout", "0", "process000.stdout.txt")); !strings.Contains(stdout, "with the built-in mlflow.sklearn loader") {
