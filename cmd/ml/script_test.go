@@ -34,6 +34,7 @@ func TestScripts(t *testing.T) {
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("REPO", repo)
 			env.Setenv("HEART", filepath.Join(repo, "testdata", "heart"))
+			env.Setenv("HEART_MLFLOW", filepath.Join(repo, "testdata", "heart-mlflow"))
 			// Scripts that need scikit-learn run it with Debian's python3
 			// (python3-sklearn), or the interpreter `make test` passes.
 			sklearnPython := os.Getenv("ML_TEST_PANDAS_PYTHON")

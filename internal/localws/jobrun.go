@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"time"
 )
 
@@ -96,6 +98,7 @@ func (s *Server) runSpec(j *jobRecord) (RunSpec, *apiError) {
 		ScoringScript:             j.ScoringScript,
 		ModelName:                 j.ModelName,
 		ModelVersion:              j.ModelVersion,
+		ModelType:                 j.ModelType,
 		EnvironmentVariables:      j.EnvironmentVariables,
 		OutputAction:              j.Settings.OutputAction,
 		JobDir:                    s.jobDir(j.Name),
@@ -120,6 +123,12 @@ func (s *Server) runSpec(j *jobRecord) (RunSpec, *apiError) {
 	if j.ModelPath != "" {
 		if spec.ModelDir, aerr = s.existingPath(j.ModelPath, false, "model "+j.ModelName+":"+j.ModelVersion); aerr != nil {
 			return spec, aerr
+		}
+		// The runtime hard-links read-only files into AZUREML_MODEL_DIR
+		// instead of copying them; read-only, a script cannot change the
+		// registered model through a link.
+		if err := makeReadOnly(spec.ModelDir); err != nil {
+			return spec, &apiError{Status: 500, Code: codeInternal, Message: "make the files of model " + j.ModelName + ":" + j.ModelVersion + " read-only: " + err.Error()}
 		}
 	}
 	for _, in := range j.Inputs {
@@ -167,4 +176,27 @@ func (s *Server) existingPath(p string, wantDir bool, what string) (string, *api
 		return "", errBadRequest("The " + what + " at " + datastoreURI(p) + " is a file, not a folder.")
 	}
 	return local, nil
+}
+
+// makeReadOnly clears the write permission bits of every regular file under
+// root (a file or a folder). Blob writes replace files by renaming a new one
+// over them, so read-only files stay replaceable, except on Windows, where
+// the runtime copies model files anyway and nothing is changed.
+func makeReadOnly(root string) error {
+	if runtime.GOOS == "windows" {
+		return nil
+	}
+	return filepath.WalkDir(root, func(p string, entry fs.DirEntry, err error) error {
+		if err != nil || !entry.Type().IsRegular() {
+			return err
+		}
+		info, err := entry.Info()
+		if err != nil {
+			return err
+		}
+		if mode := info.Mode().Perm(); mode&0o222 != 0 {
+			return os.Chmod(p, mode&^0o222)
+		}
+		return nil
+	})
 }

@@ -62,6 +62,7 @@ type jobRecord struct {
 	ModelID              string            `json:"modelId,omitempty"`
 	ModelName            string            `json:"modelName,omitempty"`
 	ModelVersion         string            `json:"modelVersion,omitempty"`
+	ModelType            string            `json:"modelType,omitempty"`
 	ModelPath            string            `json:"modelPath,omitempty"`
 	EnvironmentID        string            `json:"environmentId,omitempty"`
 	EnvironmentVariables map[string]string `json:"environmentVariables,omitempty"`

@@ -263,6 +263,7 @@ func (s *Server) prepareModelJob(r *http.Request, j *jobRecord, inv *invocation.
 			return errBadRequest("Deployment '" + j.Deployment + "' cannot run: " + aerr.Message)
 		}
 		j.ModelID, j.ModelName, j.ModelVersion = *ref.AssetID, rec.Parent, version
+		j.ModelType, _ = doc.Properties["modelType"].(string)
 	}
 	if p.EnvironmentID != nil {
 		j.EnvironmentID = *p.EnvironmentID

@@ -71,8 +71,15 @@ func TestInvokeBodyForms(t *testing.T) {
 			if spec.ScoringScript != "score.py" || !strings.HasSuffix(spec.CodeDir, filepath.FromSlash("LocalUpload/code1/src")) {
 				t.Errorf("code %s / %s", spec.CodeDir, spec.ScoringScript)
 			}
-			if spec.ModelName != "heart-model" || spec.ModelVersion != "1" || !strings.HasSuffix(spec.ModelDir, filepath.FromSlash("LocalUpload/model1/model")) {
-				t.Errorf("model %s:%s at %s", spec.ModelName, spec.ModelVersion, spec.ModelDir)
+			if spec.ModelName != "heart-model" || spec.ModelVersion != "1" || spec.ModelType != "custom_model" || !strings.HasSuffix(spec.ModelDir, filepath.FromSlash("LocalUpload/model1/model")) {
+				t.Errorf("model %s:%s (%s) at %s", spec.ModelName, spec.ModelVersion, spec.ModelType, spec.ModelDir)
+			}
+			// The runtime may hard-link read-only model files into
+			// AZUREML_MODEL_DIR: the server makes them read-only.
+			if info, err := os.Stat(filepath.Join(spec.ModelDir, "weights.txt")); err != nil {
+				t.Error(err)
+			} else if info.Mode().Perm()&0o222 != 0 {
+				t.Errorf("model file weights.txt has mode %v; want read-only", info.Mode())
 			}
 			if spec.MiniBatchSize != 10 || spec.OutputFileName != "predictions.csv" || spec.MaxRetries != 3 || spec.Timeout.Seconds() != 30 || spec.ErrorThreshold != -1 {
 				t.Errorf("settings %+v", spec)
