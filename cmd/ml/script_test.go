@@ -44,6 +44,7 @@ func TestScripts(t *testing.T) {
 			env.Setenv("HOME", filepath.Join(env.WorkDir, "home"))
 			env.Setenv("AZURE_CONFIG_DIR", filepath.Join(env.WorkDir, "azure"))
 			env.Setenv("ML_LOCAL_DIR", filepath.Join(env.WorkDir, "ws"))
+			env.Defer(func() { stopDetached(filepath.Join(env.WorkDir, "ws")) })
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
@@ -54,6 +55,8 @@ func TestScripts(t *testing.T) {
 			"localsecrets": localSecrets,
 			"blobscmp":     blobsCmp,
 			"exits":        exitsWith,
+			"mdblock":      mdBlock,
+			"replace":      replaceInFile,
 		},
 		RequireExplicitExec: true,
 	})

@@ -53,6 +53,9 @@ type RegisteredAsset struct {
 	// Model is the model version as the service returned it, when a model
 	// version was created.
 	Model *armmachinelearning.ModelVersion
+	// Environment is the environment version as the service returned it,
+	// when one was created.
+	Environment *armmachinelearning.EnvironmentVersion
 }
 
 // Assets registers the assets of one command (code, models, environments,
@@ -61,9 +64,10 @@ type Assets struct {
 	c      *Client
 	opts   UploadOptions
 	stores map[string]*Datastore
-	// plans are the upload plans made so far, by local path: a tree of
+	// plans are upload plans made ahead, by local path: a tree of
 	// components is planned whole (so a bad folder fails before anything
-	// is uploaded) and each path hashed once.
+	// is uploaded), and the upload that follows takes its plan from here
+	// rather than hashing the files again.
 	plans map[string]*upload.Plan
 }
 
@@ -72,17 +76,29 @@ func (c *Client) Assets(opts UploadOptions) *Assets {
 	return &Assets{c: c, opts: opts, stores: map[string]*Datastore{}, plans: map[string]*upload.Plan{}}
 }
 
-// plan returns the upload plan of local path p, made once.
+// plan returns the upload plan of local path p: the one planAhead made
+// (taken, so a later upload of the same path sees its files as they are
+// then), else a new one.
 func (a *Assets) plan(p string) (*upload.Plan, error) {
 	if pl, ok := a.plans[p]; ok {
+		delete(a.plans, p)
 		return pl, nil
+	}
+	return upload.NewPlan(p)
+}
+
+// planAhead plans the upload of local path p before anything is sent, so
+// a path that cannot be uploaded fails first.
+func (a *Assets) planAhead(p string) error {
+	if _, ok := a.plans[p]; ok {
+		return nil
 	}
 	pl, err := upload.NewPlan(p)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	a.plans[p] = pl
-	return pl, nil
+	return nil
 }
 
 // uploaded is where a local path landed on a datastore.
@@ -100,13 +116,9 @@ func (a *Assets) upload(ctx context.Context, what string, plan *upload.Plan, dat
 	if datastore == "" {
 		datastore = DefaultDatastore
 	}
-	ds, ok := a.stores[datastore]
-	if !ok {
-		var err error
-		if ds, err = a.c.OpenDatastore(ctx, datastore); err != nil {
-			return nil, err
-		}
-		a.stores[datastore] = ds
+	ds, err := a.datastore(ctx, datastore)
+	if err != nil {
+		return nil, err
 	}
 	opts := a.opts.Transfer
 	opts.AssetName, opts.AssetVersion = name, version
@@ -125,7 +137,25 @@ func (a *Assets) upload(ctx context.Context, what string, plan *upload.Plan, dat
 	if rep != nil {
 		rep.Done(res, res.URI(datastore, plan.IsDir))
 	}
-	return &uploaded{result: res, datastore: datastore, storageURL: ds.AccountURL + "/" + ds.Container + "/" + res.RemotePath}, nil
+	return &uploaded{result: res, datastore: datastore, storageURL: ds.storageURL(res.RemotePath)}, nil
+}
+
+// datastore opens datastore once per command.
+func (a *Assets) datastore(ctx context.Context, name string) (*Datastore, error) {
+	if ds, ok := a.stores[name]; ok {
+		return ds, nil
+	}
+	ds, err := a.c.OpenDatastore(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	a.stores[name] = ds
+	return ds, nil
+}
+
+// storageURL is the https URL of remotePath in the datastore's container.
+func (ds *Datastore) storageURL(remotePath string) string {
+	return ds.AccountURL + "/" + ds.Container + "/" + remotePath
 }
 
 // longURI is the azureml://subscriptions/... form of a datastore path,
@@ -319,21 +349,39 @@ func reuseOrCreate(latest, version string, same func(v string) (*RegisteredAsset
 // name at its version or the next one (reusing the latest version when it
 // is identical). A local build context is uploaded first.
 func (a *Assets) RegisterEnvironment(ctx context.Context, e *spec.Environment) (*RegisteredAsset, error) {
+	return a.registerEnvironment(ctx, e, true)
+}
+
+// CreateEnvironment registers environment e as `az ml environment create`
+// does: at e.Version, or at the container's next version when none is
+// given (each create without --version adds a version, as in az). An
+// existing version is reused when it is identical and refused when it
+// differs. A local build context is uploaded first.
+func (a *Assets) CreateEnvironment(ctx context.Context, e *spec.Environment) (*RegisteredAsset, error) {
+	return a.registerEnvironment(ctx, e, false)
+}
+
+func (a *Assets) registerEnvironment(ctx context.Context, e *spec.Environment, reuseLatest bool) (*RegisteredAsset, error) {
 	c := a.c
 	var contextURI, buildHash string
-	var res *upload.Result
+	var plan *upload.Plan
+	datastore := e.Datastore
+	if datastore == "" {
+		datastore = DefaultDatastore
+	}
 	if e.BuildPath != "" && !e.BuildRemote {
-		plan, err := a.plan(e.BuildPath)
+		var err error
+		if plan, err = a.plan(e.BuildPath); err != nil {
+			return nil, err
+		}
+		ds, err := a.datastore(ctx, datastore)
 		if err != nil {
 			return nil, err
 		}
-		up, err := a.upload(ctx, "environment build context", plan, "", e.Name, e.Version)
-		if err != nil {
-			return nil, err
-		}
-		res, buildHash = up.result, plan.Hash
-		// The environment service wants the context URI to end in "/".
-		contextURI = up.storageURL + "/"
+		// Where the context will be, known from its content hash, so
+		// existing versions are checked before anything is uploaded. The
+		// environment service wants the context URI to end in "/".
+		buildHash, contextURI = plan.Hash, ds.storageURL(plan.RemotePath)+"/"
 	}
 	body := e.ARM(contextURI)
 	name, version := e.Name, e.Version
@@ -346,8 +394,12 @@ func (a *Assets) RegisterEnvironment(ctx context.Context, e *spec.Environment) (
 		if latest, version, err = c.containerVersions(ctx, spec.KindEnvironment, name); err != nil {
 			return nil, err
 		}
+		if !reuseLatest {
+			latest = ""
+		}
 	}
 	client := c.arm.NewEnvironmentVersionsClient()
+	var res *upload.Result
 	same := func(v string) (*RegisteredAsset, bool, error) {
 		got, err := client.Get(ctx, c.T.ResourceGroup, c.T.Workspace, name, v, nil)
 		if statusIs(err, http.StatusNotFound) {
@@ -362,14 +414,22 @@ func (a *Assets) RegisterEnvironment(ctx context.Context, e *spec.Environment) (
 		return nil, true, nil
 	}
 	return reuseOrCreate(latest, version, same, func() (*RegisteredAsset, error) {
+		if plan != nil {
+			up, err := a.upload(ctx, "environment build context", plan, datastore, name, version)
+			if err != nil {
+				return nil, err
+			}
+			res = up.result
+			body = e.ARM(up.storageURL + "/")
+		}
 		resp, err := client.CreateOrUpdate(ctx, c.T.ResourceGroup, c.T.Workspace, name, version, body, nil)
 		if err != nil {
 			return nil, c.check(err, fmt.Sprintf("register environment %s:%s", name, version))
 		}
 		return &RegisteredAsset{Kind: spec.KindEnvironment, Name: name, Version: version, Created: true, Upload: res,
-			ID: idOrDefault(resp.ID, c.versionID(spec.KindEnvironment, name, version))}, nil
+			ID: idOrDefault(resp.ID, c.versionID(spec.KindEnvironment, name, version)), Environment: &resp.EnvironmentVersion}, nil
 	}, func() error {
-		return clierr.Usagef("%s: environment %s version %s already exists with another image or conda file; environment versions cannot change: give a new version (or drop environment.version to use the next one)", e.At, name, version)
+		return clierr.Usagef("%s: environment %s version %s already exists with another image, conda file or build context; environment versions cannot change: give a new version, or leave the version out to register the next one (nothing was uploaded)", e.At, name, version)
 	})
 }
 
@@ -442,7 +502,21 @@ func (c *Client) ResolveRef(ctx context.Context, r *spec.Ref) (string, error) {
 	case r.Label != "latest":
 		return "", clierr.Usagef("%s: %s: only the label latest exists (azureml:%s@latest); or give a version: azureml:%s:<version>", r.At, r.Raw, r.Name, r.Name)
 	}
-	latest, _, err := c.containerVersions(ctx, r.Kind, r.Name)
+	var latest string
+	var err error
+	switch r.Kind {
+	// As az resolves @latest: the newest active version (an archived
+	// version is skipped).
+	case spec.KindModel:
+		latest, err = c.ModelVersionByLabel(ctx, r.Name, r.Label)
+	case spec.KindEnvironment:
+		latest, err = c.EnvironmentVersionByLabel(ctx, r.Name, r.Label)
+	default:
+		latest, _, err = c.containerVersions(ctx, r.Kind, r.Name)
+	}
+	if clierr.IsNotFound(err) {
+		return "", &clierr.NotFoundError{Err: fmt.Errorf("%s: %s: %w", r.At, r.Raw, err)}
+	}
 	if err != nil {
 		return "", err
 	}

@@ -267,12 +267,14 @@ func TestCreateDataUploadsAndVersions(t *testing.T) {
 	}
 }
 
-// TestResolveRef: name:version is built without a request, @latest asks
-// the container, a missing asset is not found; on the local workspace an
-// unknown curated environment is sent as written.
+// TestResolveRef: name:version is built without a request, @latest is the
+// newest active version (an archived one is skipped, as az lists them), a
+// missing asset is not found; on the local workspace an unknown curated
+// environment is sent as written.
 func TestResolveRef(t *testing.T) {
 	arm := newFakeARM("")
-	arm.resources["/models/heart/versions/4"] = map[string]any{"_seq": 1}
+	arm.resources["/models/heart/versions/4"] = map[string]any{"_seq": 1, "name": "4", "properties": map[string]any{}}
+	arm.resources["/models/heart/versions/5"] = map[string]any{"_seq": 2, "name": "5", "properties": map[string]any{"isArchived": true}}
 	c := newTestClient(t, arm, nil, false)
 	ctx := context.Background()
 	ref := func(kind spec.AssetKind, s string) *spec.Ref {

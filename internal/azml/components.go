@@ -219,14 +219,59 @@ func (a *Assets) CreateComponent(ctx context.Context, c *spec.Component) (*armma
 	return a.putNamedComponent(ctx, c, t.r)
 }
 
-// RegisterComponent registers c as CreateComponent does and returns its
-// version's ARM id: what a pipeline deployment's component: becomes.
-func (a *Assets) RegisterComponent(ctx context.Context, c *spec.Component) (string, error) {
-	cv, err := a.CreateComponent(ctx, c)
-	if err != nil {
+// RegisterPipelineComponent registers the pipeline component a
+// deployment gives as a file or inline, as az does, and returns its
+// version's ARM id: with a name as CreateComponent registers it, without
+// one as an anonymous component.
+func (a *Assets) RegisterPipelineComponent(ctx context.Context, c *spec.Component) (string, error) {
+	if c.Name != "" {
+		cv, err := a.CreateComponent(ctx, c)
+		if err != nil {
+			return "", err
+		}
+		return strOf(cv.ID), nil
+	}
+	t := &assetTree{a: a, r: spec.NewRegistered(a.c.T.WorkspaceID())}
+	if err := t.resolveComponent(ctx, c); err != nil {
 		return "", err
 	}
-	return strOf(cv.ID), nil
+	if err := t.registerDeps(ctx, c); err != nil {
+		return "", err
+	}
+	return a.putAnonymousComponent(ctx, c, t.r)
+}
+
+// RegisterJobComponent registers the component of a pipeline deployment
+// given as job_definition: azureml:<job>, as azure-ai-ml does: an
+// anonymous pipeline component whose spec names the job (sourceJobId) and
+// which the service builds from that job. The job must exist.
+func (a *Assets) RegisterJobComponent(ctx context.Context, job, at string) (string, error) {
+	c := a.c
+	name := strings.TrimPrefix(job, "azureml:")
+	if i := strings.LastIndex(name, "/jobs/"); i >= 0 {
+		name = name[i+len("/jobs/"):]
+	}
+	got, err := c.GetJob(ctx, name)
+	if err != nil {
+		if clierr.IsNotFound(err) {
+			return "", &clierr.NotFoundError{Err: fmt.Errorf("%s: job_definition: %w", at, err)}
+		}
+		return "", err
+	}
+	if got.Properties == nil || got.Properties.GetJobBaseProperties().JobType == nil || *got.Properties.GetJobBaseProperties().JobType != armmachinelearning.JobTypePipeline {
+		return "", clierr.Usagef("%s: job_definition: job %s is not a pipeline job; deploy a pipeline job (type: pipeline)", at, name)
+	}
+	sourceID := idOrDefault(got.ID, c.T.WorkspaceID()+"/jobs/"+name)
+	componentSpec := map[string]any{"type": string(spec.ComponentPipeline), "name": spec.AnonymousComponentName, "version": "1",
+		"jobs": map[string]any{}, "sourceJobId": sourceID, "_source": "CLASS"}
+	version := spec.AnonymousVersion(componentSpec)
+	body := armmachinelearning.ComponentVersion{Properties: &armmachinelearning.ComponentVersionProperties{
+		ComponentSpec: componentSpec, IsAnonymous: refTo(true), Properties: map[string]*string{}}}
+	resp, err := c.arm.NewComponentVersionsClient().CreateOrUpdate(ctx, c.T.ResourceGroup, c.T.Workspace, spec.AnonymousComponentName, version, body, nil)
+	if err != nil {
+		return "", c.check(err, fmt.Sprintf("register the pipeline of job %s as a component", name))
+	}
+	return idOrDefault(resp.ID, c.versionID(spec.KindComponent, spec.AnonymousComponentName, version)), nil
 }
 
 // putNamedComponent PUTs c under its name once its dependencies are
@@ -360,7 +405,7 @@ func (t *assetTree) resolveInput(ctx context.Context, in *spec.Input) error {
 		}
 		t.r.Data[in] = id
 	case in.Local:
-		if _, err := t.a.plan(in.Path); err != nil {
+		if err := t.a.planAhead(in.Path); err != nil {
 			return err
 		}
 	}
@@ -377,8 +422,7 @@ func (t *assetTree) resolveCode(ctx context.Context, cs *spec.CodeSpec) error {
 		}
 		t.r.Codes[cs] = id
 	case cs.Path != "":
-		_, err := t.a.plan(cs.Path)
-		return err
+		return t.a.planAhead(cs.Path)
 	}
 	return nil
 }
@@ -395,8 +439,7 @@ func (t *assetTree) resolveEnvironment(ctx context.Context, e *spec.EnvironmentS
 		}
 		t.r.Environments[e] = id
 	case e.Inline.BuildPath != "" && !e.Inline.BuildRemote:
-		_, err := t.a.plan(e.Inline.BuildPath)
-		return err
+		return t.a.planAhead(e.Inline.BuildPath)
 	}
 	return nil
 }

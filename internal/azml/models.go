@@ -32,12 +32,7 @@ func (c *Client) ModelVersionByLabel(ctx context.Context, name, label string) (s
 	if label != "latest" {
 		return "", clierr.Usagef("--label %s: models have one label, latest; pass --label latest or --version <version>", label)
 	}
-	pager := c.arm.NewModelVersionsClient().NewListPager(c.T.ResourceGroup, c.T.Workspace, name,
-		&armmachinelearning.ModelVersionsClientListOptions{OrderBy: to.Ptr("createdtime desc"), Top: to.Ptr[int32](1), ListViewType: ActiveOnly.arm()})
-	got, err := collect(ctx, c, pager, func(p armmachinelearning.ModelVersionsClientListResponse) []*armmachinelearning.ModelVersion {
-		return p.Value
-	}, 1,
-		fmt.Sprintf("versions of model %s", name))
+	got, err := c.ListModelVersions(ctx, name, ActiveOnly, 1)
 	if err != nil {
 		return "", err
 	}
@@ -59,8 +54,11 @@ func (c *Client) ListModelContainers(ctx context.Context, view ListView, max int
 // ListModelVersions returns the versions of model name, newest first; max
 // > 0 stops after that many. An unknown name is a not-found error.
 func (c *Client) ListModelVersions(ctx context.Context, name string, view ListView, max int) ([]*armmachinelearning.ModelVersion, error) {
-	pager := c.arm.NewModelVersionsClient().NewListPager(c.T.ResourceGroup, c.T.Workspace, name,
-		&armmachinelearning.ModelVersionsClientListOptions{OrderBy: to.Ptr("createdtime desc"), ListViewType: view.arm()})
+	opts := &armmachinelearning.ModelVersionsClientListOptions{OrderBy: to.Ptr("createdtime desc"), ListViewType: view.arm()}
+	if max > 0 {
+		opts.Top = to.Ptr(int32(max))
+	}
+	pager := c.arm.NewModelVersionsClient().NewListPager(c.T.ResourceGroup, c.T.Workspace, name, opts)
 	out, err := collect(ctx, c, pager, func(p armmachinelearning.ModelVersionsClientListResponse) []*armmachinelearning.ModelVersion {
 		return p.Value
 	}, max,

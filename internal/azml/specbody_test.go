@@ -246,3 +246,94 @@ func TestComputeViewOfTheSpecExample(t *testing.T) {
 		t.Errorf("view\n got %s\nwant %s", got, want)
 	}
 }
+
+// TestEnvironmentCreateBodyMatchesTheSpec: `ml environment create` PUTs an
+// EnvironmentVersion whose every field is one of the spec example's: for
+// an image with a conda file and inference routes, the conda file as text
+// (as az sends it); for a local build context, the https URL of the
+// uploaded folder ending in "/" and the Dockerfile path, as az sends them.
+func TestEnvironmentCreateBodyMatchesTheSpec(t *testing.T) {
+	w := newAssetWorld(t, false)
+	ctx := context.Background()
+	example := specRequest(t, "EnvironmentVersion_createOrUpdate.json", "body")
+	file := filepath.Join(w.dir, "env.yml")
+	if err := os.WriteFile(file, []byte(`$schema: https://azuremlschemas.azureedge.net/latest/environment.schema.json
+name: sklearn-env
+image: mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu20.04:latest
+conda_file: deploy/env/conda.yml
+description: d
+tags: {team: ml}
+properties: {k: v}
+inference_config:
+  liveness_route: {port: 5001, path: /health}
+  readiness_route: {port: 5001, path: /ready}
+  scoring_route: {port: 5001, path: /score}
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	e, err := spec.LoadEnvironment(file, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := w.c.Assets(UploadOptions{}).CreateEnvironment(ctx, e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Version != "1" || !r.Created || r.Environment == nil {
+		t.Errorf("registered %+v, want a new version 1", r)
+	}
+	puts := w.arm.seen(http.MethodPut, "/environments/sklearn-env/versions/1")
+	if len(puts) != 1 {
+		t.Fatalf("PUTs = %+v, want one", puts)
+	}
+	got := checkFieldsInSpec(t, puts[0].Body, example)
+	want := []string{"properties.condaFile", "properties.description", "properties.image",
+		"properties.inferenceConfig.livenessRoute.path", "properties.inferenceConfig.livenessRoute.port",
+		"properties.inferenceConfig.readinessRoute.path", "properties.inferenceConfig.readinessRoute.port",
+		"properties.inferenceConfig.scoringRoute.path", "properties.inferenceConfig.scoringRoute.port",
+		"properties.properties.*", "properties.tags.*"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("fields sent:\n got %v\nwant %v", got, want)
+	}
+	props := puts[0].Body["properties"].(map[string]any)
+	if props["condaFile"] != "dependencies:\n- python=3.11\nname: e\n" {
+		t.Errorf("condaFile = %q, want the conda file as az dumps it", props["condaFile"])
+	}
+
+	// A build context, with flags only; a second create without --version
+	// is a new version (as az), the context is not uploaded again.
+	e, err = spec.LoadEnvironment("", []spec.Override{
+		spec.Flag("--name", "name", "docker-env"), spec.Flag("--build-context", "build.path", filepath.Join(w.dir, "deploy", "code")),
+		spec.Flag("--dockerfile-path", "build.dockerfile_path", "score.py"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, version := range []string{"1", "2"} {
+		r, err := w.c.Assets(UploadOptions{}).CreateEnvironment(ctx, e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Version != version || !r.Created {
+			t.Errorf("create: %+v, want new version %s", r, version)
+		}
+	}
+	puts = w.arm.seen(http.MethodPut, "/environments/docker-env/versions/")
+	if len(puts) != 2 {
+		t.Fatalf("PUTs = %+v, want two", puts)
+	}
+	if got := checkFieldsInSpec(t, puts[0].Body, example); strings.Join(got, " ") != "properties.build.contextUri properties.build.dockerfilePath" {
+		t.Errorf("fields sent: %v", got)
+	}
+	build := puts[0].Body["properties"].(map[string]any)["build"].(map[string]any)
+	uri, _ := build["contextUri"].(string)
+	if !strings.HasPrefix(uri, "http") || !strings.Contains(uri, "/azureml-blobstore/LocalUpload/") || !strings.HasSuffix(uri, "/code/") || build["dockerfilePath"] != "score.py" {
+		t.Errorf("build = %v", build)
+	}
+	if !w.blobExists(t, strings.TrimSuffix(uri[strings.Index(uri, "LocalUpload/"):], "/")+"/score.py") {
+		t.Errorf("build context not uploaded to %s", uri)
+	}
+	if mustJSON(t, puts[1].Body) != mustJSON(t, puts[0].Body) {
+		t.Errorf("second version's body differs:\n%v\n%v", puts[1].Body, puts[0].Body)
+	}
+}

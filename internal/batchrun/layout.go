@@ -62,15 +62,15 @@ func (l layout) prepare(s settings) (string, error) {
 		filepath.Dir(l.driverFile()),
 	}
 	for _, dir := range dirs {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return "", fmt.Errorf("create job folder: %w", err)
 		}
 	}
-	if err := os.WriteFile(l.driverFile(), driverSource, 0o644); err != nil {
+	if err := os.WriteFile(l.driverFile(), driverSource, 0o600); err != nil {
 		return "", fmt.Errorf("write worker driver: %w", err)
 	}
 	modelDir := l.modelDir(s.modelName, s.modelVersion)
-	if err := os.MkdirAll(modelDir, 0o755); err != nil {
+	if err := os.MkdirAll(modelDir, 0o700); err != nil {
 		return "", fmt.Errorf("create AZUREML_MODEL_DIR: %w", err)
 	}
 	if s.modelDir == "" {

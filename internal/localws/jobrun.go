@@ -138,7 +138,7 @@ func (s *Server) runSpec(j *jobRecord) (RunSpec, *apiError) {
 		if aerr != nil {
 			return spec, aerr
 		}
-		if err := os.MkdirAll(dir, 0o755); err != nil {
+		if err := os.MkdirAll(dir, privateDirMode); err != nil {
 			return spec, errBadRequest("create the output folder " + datastoreURI(out.Folder) + ": " + err.Error())
 		}
 		spec.OutputDir, spec.OutputFileName = dir, out.FileName

@@ -73,8 +73,11 @@ func New(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, d := range []string{opts.Dir, filepath.Join(opts.Dir, "blob"), filepath.Join(opts.Dir, "jobs")} {
-		if err := os.MkdirAll(d, 0o700); err != nil {
+	if err := makePrivate(opts.Dir); err != nil {
+		return nil, fmt.Errorf("localws: %w", err)
+	}
+	for _, d := range []string{filepath.Join(opts.Dir, "blob"), filepath.Join(opts.Dir, "jobs")} {
+		if err := os.MkdirAll(d, privateDirMode); err != nil {
 			return nil, fmt.Errorf("localws: create state folder: %w", err)
 		}
 	}
@@ -93,6 +96,10 @@ func New(opts Options) (*Server, error) {
 		closing:  make(chan struct{}),
 	}
 	if err := s.loadIdentity(context.Background()); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("localws: %w", err)
+	}
+	if err := s.tightenAll(context.Background()); err != nil {
 		st.Close()
 		return nil, fmt.Errorf("localws: %w", err)
 	}

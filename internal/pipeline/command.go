@@ -53,7 +53,7 @@ func (p *plan) runCommand(ctx context.Context, n *node, env stepEnv) finished {
 		return fail(err)
 	}
 	logPath := filepath.Join(n.run.Dir, filepath.FromSlash(StdLog))
-	logFile, err := os.OpenFile(logPath, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	logFile, err := os.OpenFile(logPath, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
 		return fail(fmt.Errorf("create %s: %w", StdLog, err))
 	}
@@ -97,7 +97,7 @@ func executionFailed(program string, code int, tail string) string {
 // copy of the component's code, so nothing a step writes reaches the
 // registered code) and its output folders. It returns the working folder.
 func prepareStepDirs(n *node) (string, error) {
-	if err := os.MkdirAll(filepath.Join(n.run.Dir, "user_logs"), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Join(n.run.Dir, "user_logs"), 0o700); err != nil {
 		return "", fmt.Errorf("create the step's job folder: %w", err)
 	}
 	wd := filepath.Join(n.run.Dir, "wd")
@@ -108,11 +108,11 @@ func prepareStepDirs(n *node) (string, error) {
 		if err := os.CopyFS(wd, os.DirFS(code)); err != nil {
 			return "", fmt.Errorf("copy code %s into the step's working folder: %w", code, err)
 		}
-	} else if err := os.MkdirAll(wd, 0o755); err != nil {
+	} else if err := os.MkdirAll(wd, 0o700); err != nil {
 		return "", fmt.Errorf("create the step's working folder: %w", err)
 	}
 	for _, name := range sortedKeys(n.run.Outputs) {
-		if err := os.MkdirAll(n.run.Outputs[name], 0o755); err != nil {
+		if err := os.MkdirAll(n.run.Outputs[name], 0o700); err != nil {
 			return "", fmt.Errorf("create the folder of output %s: %w", name, err)
 		}
 	}
@@ -167,12 +167,12 @@ func program(command string) string {
 // environment's interpreter working (it finds its pyvenv.cfg from its own
 // path).
 func writePythonShims(dir, python string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
 	script := "#!/bin/sh\nexec '" + strings.ReplaceAll(python, "'", `'\''`) + "' \"$@\"\n"
 	for _, name := range []string{"python", "python3"} {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(script), 0o755); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(script), 0o700); err != nil {
 			return err
 		}
 	}
@@ -187,10 +187,10 @@ type lineLog struct {
 }
 
 func openLineLog(path string) *lineLog {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return &lineLog{}
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
 	if err != nil {
 		return &lineLog{}
 	}

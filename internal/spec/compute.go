@@ -166,12 +166,19 @@ func LoadCompute(path string, overrides []Override) (*Compute, error) {
 
 // valueOf is the value of key in mapping root, nil when absent.
 func valueOf(root *yaml.Node, key string) *yaml.Node {
+	_, v := entry(root, key)
+	return v
+}
+
+// entry is the key node and the value node of key in mapping root, nils
+// when absent: messages about the key itself point at the key's line.
+func entry(root *yaml.Node, key string) (k, v *yaml.Node) {
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		if root.Content[i].Value == key {
-			return root.Content[i+1]
+			return root.Content[i], root.Content[i+1]
 		}
 	}
-	return nil
+	return nil, nil
 }
 
 // ARM is the PUT body az sends for the cluster (AmlCompute._to_rest_object):

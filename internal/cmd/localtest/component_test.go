@@ -150,3 +150,114 @@ func TestComponentCreateShowListArchive(t *testing.T) {
 		t.Errorf("show without version or label: %s", r)
 	}
 }
+
+// scoringTree is the batch-scoring sample's deployment: a pipeline
+// component file whose steps are a component file (with its code) and a
+// registered component.
+var scoringTree = map[string]string{
+	"endpoint.yml": "name: uci-classifier-batch\nauth_mode: aad_token\n",
+	"deployment.yml": `$schema: https://azuremlschemas.azureedge.net/latest/pipelineComponentBatchDeployment.schema.json
+name: uci-classifier-prepros-xgb
+endpoint_name: uci-classifier-batch
+type: pipeline
+component: pipeline.yml
+settings:
+    continue_on_step_failure: false
+    default_compute: batch-cluster
+`,
+	"pipeline.yml": `$schema: https://azuremlschemas.azureedge.net/latest/pipelineComponent.schema.json
+type: pipeline
+name: batch_scoring_uci_heart
+inputs:
+  input_data:
+    type: uri_folder
+  score_mode:
+    type: string
+    default: append
+outputs:
+  scores:
+    type: uri_folder
+    mode: upload
+jobs:
+  preprocess_job:
+    type: command
+    component: azureml:prepare@latest
+    inputs:
+      data: ${{parent.inputs.input_data}}
+  score_job:
+    type: command
+    component: components/score/score.yml
+    inputs:
+      data: ${{parent.jobs.preprocess_job.outputs.prepared}}
+      score_mode: ${{parent.inputs.score_mode}}
+    outputs:
+      scores:
+        mode: upload
+        path: ${{parent.outputs.scores}}
+`,
+	"components/score/score.yml": `name: uci_heart_score
+type: command
+inputs:
+  data:
+    type: uri_folder
+  score_mode:
+    type: string
+outputs:
+  scores:
+    type: uri_folder
+environment: azureml:AzureML-sklearn-1.0-ubuntu20.04-py38-cpu@latest
+code: src
+command: python score.py --data ${{inputs.data}} --mode ${{inputs.score_mode}} --out ${{outputs.scores}}
+`,
+	"components/score/src/score.py": "print('score')\n",
+}
+
+// TestPipelineDeploymentFromComponentFile: `batch-deployment create` with
+// component: pipeline.yml registers the pipeline (its file child
+// anonymously, its code uploaded, its registered child pinned) and deploys
+// it; a broken child file registers nothing and deploys nothing.
+func TestPipelineDeploymentFromComponentFile(t *testing.T) {
+	e := newEnv(t)
+	dir := t.TempDir()
+	writeTree(t, dir, helloTree)
+	writeTree(t, dir, scoringTree)
+	e.run("component", "create", "-f", filepath.Join(dir, "prepare", "prepare.yml"))
+	e.run("batch-endpoint", "create", "-f", filepath.Join(dir, "endpoint.yml"))
+
+	broken := strings.Replace(scoringTree["components/score/score.yml"], "code: src", "code: source", 1)
+	writeTree(t, dir, map[string]string{"components/score/score.yml": broken})
+	r := e.ml(nil, "batch-deployment", "create", "-f", filepath.Join(dir, "deployment.yml"))
+	if r.code != 2 || !strings.Contains(r.stderr, "score.yml:12: code: no such file or directory") {
+		t.Fatalf("broken child: %s", r)
+	}
+	if r := e.ml(nil, "component", "show", "-n", "batch_scoring_uci_heart", "-l", "latest"); r.code != 3 {
+		t.Errorf("the pipeline was registered despite the broken child: %s", r)
+	}
+	if r := e.ml(nil, "batch-deployment", "show", "-e", "uci-classifier-batch", "-n", "uci-classifier-prepros-xgb"); r.code != 3 {
+		t.Errorf("the deployment exists despite the broken child: %s", r)
+	}
+
+	writeTree(t, dir, map[string]string{"components/score/score.yml": scoringTree["components/score/score.yml"]})
+	r = e.run("batch-deployment", "create", "-f", filepath.Join(dir, "deployment.yml"), "--set-default")
+	dep := decode[map[string]any](t, r.stdout)
+	comp, _ := dep["component"].(string)
+	if !strings.HasSuffix(comp, "/components/batch_scoring_uci_heart/versions/1") {
+		t.Fatalf("deployment component = %q\n%s", comp, r)
+	}
+	if s, _ := dep["settings"].(map[string]any); s["continue_on_step_failure"] != "False" || s["default_compute"] != "batch-cluster" {
+		t.Errorf("settings = %v", dep["settings"])
+	}
+	if !strings.Contains(r.stderr, "batch-cluster") {
+		t.Errorf("no note about the recorded compute: %s", r.stderr)
+	}
+	spec := decode[map[string]any](t, e.run("component", "show", "-n", "batch_scoring_uci_heart", "-v", "1").stdout)
+	jobs := spec["jobs"].(map[string]any)
+	if jobs["preprocess_job"].(map[string]any)["component"] != "azureml:prepare:1" || !strings.HasPrefix(jobs["score_job"].(map[string]any)["component"].(string), "azureml:azureml_anonymous:") {
+		t.Errorf("registered pipeline steps = %v", jobs)
+	}
+	// Again: the same pipeline is reused, not registered as version 2.
+	e.run("batch-deployment", "create", "-f", filepath.Join(dir, "deployment.yml"))
+	if v := e.run("component", "show", "-n", "batch_scoring_uci_heart", "-l", "latest", "--query", "version", "-o", "tsv").stdout; strings.TrimSpace(v) != "1" {
+		t.Errorf("latest version after a second deploy = %q", v)
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"github.com/mlbatch/ml/internal/cmd/configure"
 	"github.com/mlbatch/ml/internal/cmd/data"
 	"github.com/mlbatch/ml/internal/cmd/datastore"
+	"github.com/mlbatch/ml/internal/cmd/environment"
 	"github.com/mlbatch/ml/internal/cmd/job"
 	"github.com/mlbatch/ml/internal/cmd/local"
 	"github.com/mlbatch/ml/internal/cmd/model"
@@ -67,6 +68,7 @@ runs batch deployments on this machine, no Azure account needed.`,
 		configure.NewCmdConfigure(f),
 		data.NewCmdData(f),
 		datastore.NewCmdDatastore(f),
+		environment.NewCmdEnvironment(f),
 		job.NewCmdJob(f),
 		local.NewCmdLocal(f),
 		model.NewCmdModel(f),

@@ -116,6 +116,7 @@ func serveRun(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	if python == "" {
 		python = f.Getenv("ML_LOCAL_PYTHON")
 	}
+	shared.PrivateFiles()
 	srv, err := localws.New(localws.Options{
 		Dir:               dir,
 		Addr:              addr,

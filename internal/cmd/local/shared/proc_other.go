@@ -28,6 +28,10 @@ func Terminate(pid int) error {
 	return p.Kill()
 }
 
+// PrivateFiles: no umask on this platform; files inherit the state
+// folder's ACLs.
+func PrivateFiles() {}
+
 // AddrInUse reports whether err is a listen failing because another
 // process holds the address (WSAEADDRINUSE's text on Windows).
 func AddrInUse(err error) bool {
