@@ -23,6 +23,8 @@ type UploadOptions struct {
 	// Transfer tunes each upload (the zero value means upload's defaults).
 	// Its AssetName, AssetVersion and Progress are set per asset.
 	Transfer upload.Options
+	// Plan is how local paths are planned (layout, hash cache).
+	Plan upload.PlanOptions
 	// Report, when set, returns the renderer of one upload, given what the
 	// files are for ("code", "model heart-classifier", ...) and its plan.
 	Report func(what string, plan *upload.Plan) UploadReporter
@@ -131,7 +133,7 @@ func (a *Assets) RegisterCode(ctx context.Context, cs *spec.CodeSpec) (*Register
 	uri, name, version := cs.RemoteURI, uuid.NewString(), "1"
 	var res *upload.Result
 	if cs.Path != "" {
-		plan, err := upload.NewPlan(cs.Path)
+		plan, err := upload.NewPlanWith(cs.Path, a.opts.Plan)
 		if err != nil {
 			return nil, err
 		}
@@ -185,7 +187,7 @@ func (a *Assets) RegisterModel(ctx context.Context, m *spec.Model) (*RegisteredA
 	var plan *upload.Plan
 	if !m.Remote {
 		var err error
-		if plan, err = upload.NewPlan(m.Path); err != nil {
+		if plan, err = upload.NewPlanWith(m.Path, a.opts.Plan); err != nil {
 			return nil, err
 		}
 	}
@@ -270,7 +272,7 @@ func (a *Assets) RegisterEnvironment(ctx context.Context, e *spec.Environment) (
 	var contextURI, buildHash string
 	var res *upload.Result
 	if e.BuildPath != "" && !e.BuildRemote {
-		plan, err := upload.NewPlan(e.BuildPath)
+		plan, err := upload.NewPlanWith(e.BuildPath, a.opts.Plan)
 		if err != nil {
 			return nil, err
 		}
@@ -352,7 +354,7 @@ func (a *Assets) CreateData(ctx context.Context, d *spec.DataAsset) (*armmachine
 	}
 	uri := d.Path
 	if d.Local {
-		plan, err := upload.NewPlan(d.Path)
+		plan, err := upload.NewPlanWith(d.Path, a.opts.Plan)
 		if err != nil {
 			return nil, err
 		}

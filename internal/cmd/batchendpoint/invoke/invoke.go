@@ -112,6 +112,7 @@ sends nothing.`,
 		_ = fl.MarkHidden(name)
 	}
 	cmdutil.MarkNargsPlus(cmd, "set")
+	cmdutil.AddNoCacheFlag(cmd, f)
 	_ = cmd.MarkFlagRequired("name")
 	return cmd
 }
