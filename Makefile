@@ -11,7 +11,7 @@ LDFLAGS     := -s -w -X github.com/mlbatch/ml/internal/build.Version=$(VERSION) 
 GORELEASER  ?= github.com/goreleaser/goreleaser/v2@v2.15.1
 FUZZTIME    ?= 5s
 
-.PHONY: build install test fuzz bench vet fmt release-check demo clean
+.PHONY: build install test test-deps python-deps fuzz bench vet fmt release-check demo clean
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/ml
@@ -19,9 +19,54 @@ build:
 install:
 	CGO_ENABLED=0 $(GO) install -trimpath -ldflags '$(LDFLAGS)' ./cmd/ml
 
-# The test command (README, .ci/run). Needs python3 and azurite-blob on PATH.
-test: vet
-	$(GO) test -count=1 ./...
+# The test command (README, .ci/run): installs or finds what the tests need
+# (test-deps), then runs every test.
+test: vet test-deps
+	AZURITE_BLOB=$(AZURITE_BLOB) ML_TEST_PANDAS_PYTHON=$(TEST_PYTHON) $(GO) test -count=1 ./...
+
+# What the tests need besides Go and the modules it downloads: Azurite (the
+# Blob storage emulator; internal/testutil/azurite runs $AZURITE_BLOB) from
+# npm into the git-ignored .tools/, pinned; and the Debian Python packages
+# the scoring tests import with TEST_PYTHON. Point AZURITE_BLOB at an
+# installed azurite-blob to skip npm.
+AZURITE_VERSION ?= 3.35.0
+AZURITE_BLOB    ?= $(CURDIR)/.tools/azurite-$(AZURITE_VERSION)/node_modules/.bin/azurite-blob
+TEST_PYTHON     ?= $(or $(ML_TEST_PANDAS_PYTHON),/usr/bin/python3)
+PY_MODULES      := pandas, sklearn, numpy
+APT_PACKAGES    := python3 python3-pandas python3-sklearn python3-numpy
+
+test-deps: $(AZURITE_BLOB) python-deps
+
+# An azurite-blob of the pinned version already on PATH is linked, not
+# downloaded again.
+$(AZURITE_BLOB):
+	@set -eu; dir=$(CURDIR)/.tools/azurite-$(AZURITE_VERSION); \
+	if [ "$$(azurite-blob --version 2>/dev/null)" = "$(AZURITE_VERSION)" ]; then \
+		mkdir -p "$$(dirname $@)"; ln -sf "$$(command -v azurite-blob)" $@; \
+		echo "== using azurite-blob $(AZURITE_VERSION) from PATH"; \
+	elif command -v npm >/dev/null 2>&1; then \
+		echo "== installing Azurite $(AZURITE_VERSION) from npm into $$dir"; \
+		npm install --prefix "$$dir" --no-audit --no-fund --loglevel=error azurite@$(AZURITE_VERSION) >/dev/null; \
+	else \
+		echo "make test: Azurite $(AZURITE_VERSION) is needed and npm is not on PATH: install Node.js and npm (apt-get install -y nodejs npm), or set AZURITE_BLOB=/path/to/azurite-blob"; exit 1; \
+	fi; \
+	test -x $@ || { echo "make test: $@ was not installed"; exit 1; }
+
+# As root (CI, containers) the packages are installed with apt-get; otherwise
+# one message says the exact command.
+python-deps:
+	@set -eu; have() { $(TEST_PYTHON) -c 'import $(PY_MODULES)' >/dev/null 2>&1; }; \
+	if have; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "== installing $(APT_PACKAGES) from Debian"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get update -qq && apt-get install -y -qq --no-install-recommends $(APT_PACKAGES) >/dev/null; \
+		if have; then exit 0; fi; \
+	fi; \
+	echo "make test: $(TEST_PYTHON) cannot import $(PY_MODULES); install them with:"; \
+	echo "    sudo apt-get install -y --no-install-recommends $(APT_PACKAGES)"; \
+	echo "(or run make test TEST_PYTHON=/path/to/a/python3/that/has/them)"; \
+	exit 1
 
 vet:
 	$(GO) vet ./...
@@ -53,6 +98,13 @@ bench:
 
 release-check:
 	$(GO) run $(GORELEASER) check
+
+# Reference docs from the command tree: docs/reference/*.md and
+# docs/man/*.1 (packaged). internal/docgen's test fails when they drift
+# from the commands; run this after changing a command, flag or help text.
+.PHONY: docs
+docs:
+	$(GO) run ./cmd/gen-docs
 
 # The main job on a local workspace, from a fresh clone: build ml, start a
 # local workspace in a temporary folder, create the demo heart-classifier

@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"context"
 	"crypto/md5"
+	"errors"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/machinelearning/armmachinelearning/v4"
@@ -110,5 +113,27 @@ func blobsCmp(ts *testscript.TestScript, neg bool, args []string) {
 	sort.Strings(problems)
 	if len(problems) > 0 {
 		ts.Fatalf("blobs under %s differ from %s: %s", prefix, dir, strings.Join(problems, ", "))
+	}
+}
+
+// exits N PROG ARGS... runs PROG like exec and checks that it exits with
+// code N exactly (exec only tells zero from non-zero; ml's exit codes are a
+// contract, docs/exit-codes.md).
+func exitsWith(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: exits N PROG ARGS...")
+	}
+	want, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	got := 0
+	if err := ts.Exec(args[1], args[2:]...); err != nil {
+		var exit *exec.ExitError
+		if !errors.As(err, &exit) {
+			ts.Fatalf("%s: %v", args[1], err)
+		}
+		got = exit.ExitCode()
+	}
+	if got != want {
+		ts.Fatalf("%s exited %d, want %d", args[1], got, want)
 	}
 }

@@ -46,6 +46,7 @@ func TestScripts(t *testing.T) {
 			"stdout2env":   stdoutToEnv,
 			"localsecrets": localSecrets,
 			"blobscmp":     blobsCmp,
+			"exits":        exitsWith,
 		},
 		RequireExplicitExec: true,
 	})

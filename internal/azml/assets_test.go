@@ -110,7 +110,7 @@ func (w *assetWorld) blobExists(t *testing.T, name string) bool {
 func TestPrepareDeploymentRegistersAssetsLikeAz(t *testing.T) {
 	w := newAssetWorld(t, false)
 	ctx := context.Background()
-	d, err := spec.LoadDeployment(filepath.Join(w.dir, "deploy", "deployment.yml"), nil)
+	d, err := spec.LoadDeployment(context.Background(), filepath.Join(w.dir, "deploy", "deployment.yml"), nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -97,7 +97,10 @@ type RunProgress struct {
 type RunDetails struct {
 	RunID  string `json:"runId"`
 	Status string `json:"status"`
-	Error  *struct {
+	// StartTimeUTC and EndTimeUTC are nil until the job starts / ends.
+	StartTimeUTC *time.Time `json:"startTimeUtc"`
+	EndTimeUTC   *time.Time `json:"endTimeUtc"`
+	Error        *struct {
 		Error struct {
 			Code    string `json:"code"`
 			Message string `json:"message"`
@@ -258,17 +261,20 @@ func (c *Client) JobOutputs(ctx context.Context, job string) ([]JobOutput, error
 }
 
 // ListBatchJobs lists an endpoint's jobs through the batch data plane
-// (what `az ml batch-endpoint list-jobs` prints), optionally for one
-// deployment.
+// (what `az ml batch-endpoint list-jobs` prints). With a deployment it
+// lists that deployment's jobs on the route az's batch-deployment
+// list-jobs calls (…/batchEndpoints/{e}/deployments/{d}/jobs), with no ARM
+// request before it.
 func (c *Client) ListBatchJobs(ctx context.Context, endpoint, deployment string) ([]mlapi.BatchJobResource, error) {
 	api, err := c.APIURL(ctx)
 	if err != nil {
 		return nil, err
 	}
-	u := api + "/mferp/managementfrontend" + c.T.WorkspaceID() + "/batchEndpoints/" + url.PathEscape(endpoint) + "/jobs?api-version=2020-09-01-dataplanepreview"
+	u := api + "/mferp/managementfrontend" + c.T.WorkspaceID() + "/batchEndpoints/" + url.PathEscape(endpoint)
 	if deployment != "" {
-		u += "&deployment=" + url.QueryEscape(deployment)
+		u += "/deployments/" + url.PathEscape(deployment)
 	}
+	u += "/jobs?api-version=" + mferpAPIVersion
 	var out []mlapi.BatchJobResource
 	for u != "" {
 		var page mlapi.BatchJobList
@@ -280,3 +286,6 @@ func (c *Client) ListBatchJobs(ctx context.Context, endpoint, deployment string)
 	}
 	return out, nil
 }
+
+// mferpAPIVersion is the batch data plane's api-version, as az sends it.
+const mferpAPIVersion = "2020-09-01-dataplanepreview"

@@ -25,12 +25,16 @@ const (
 	fakeSub = "00000000-1111-2222-3333-444444444444"
 	fakeWS  = "/subscriptions/" + fakeSub + "/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/ws"
 	armHost = "management.azure.com"
+	// dataHost is the workspace's data plane (discovery's "api").
+	dataHost = "westus2.api.azureml.ms"
 )
 
 // fakeRequest is one request the fake ARM service received.
 type fakeRequest struct {
-	Method, Path string
-	Body         map[string]any
+	// Host is armHost or dataHost; Path is relative to the workspace on
+	// ARM and the full path on the data plane.
+	Host, Method, Path, Query string
+	Body                      map[string]any
 }
 
 // fakeARM is an in-memory Azure ML control plane: the workspace, the
@@ -49,6 +53,9 @@ type fakeARM struct {
 	// sasToken is the datastore's secret: a container SAS for Azurite.
 	sasToken string
 	nextOp   int
+	// dataPlane answers data-plane paths (after discovery), keyed by path
+	// relative to the workspace scope: "/batchEndpoints/e/jobs", ...
+	dataPlane map[string]any
 }
 
 type fakeOp struct {
@@ -57,7 +64,7 @@ type fakeOp struct {
 }
 
 func newFakeARM(sasToken string) *fakeARM {
-	return &fakeARM{resources: map[string]map[string]any{}, ops: map[string]*fakeOp{}, sasToken: sasToken}
+	return &fakeARM{resources: map[string]map[string]any{}, ops: map[string]*fakeOp{}, sasToken: sasToken, dataPlane: map[string]any{}}
 }
 
 func (f *fakeARM) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -75,16 +82,22 @@ func (f *fakeARM) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			_ = json.Unmarshal(data, &recorded)
 		}
 	}
+	if r.URL.Host == dataHost {
+		f.requests = append(f.requests, fakeRequest{Host: dataHost, Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Body: recorded})
+		f.serveDataPlane(w, r)
+		return
+	}
 	if !strings.HasPrefix(r.URL.Path, fakeWS) {
 		writeARMError(w, http.StatusNotFound, "NotFound", "no route "+r.URL.Path)
 		return
 	}
 	rel := strings.TrimPrefix(r.URL.Path, fakeWS)
-	f.requests = append(f.requests, fakeRequest{Method: r.Method, Path: rel, Body: recorded})
+	f.requests = append(f.requests, fakeRequest{Host: armHost, Method: r.Method, Path: rel, Query: r.URL.RawQuery, Body: recorded})
 	segs := strings.Split(strings.Trim(rel, "/"), "/")
 	switch {
 	case rel == "" && r.Method == http.MethodGet:
-		writeJSON(w, http.StatusOK, map[string]any{"id": fakeWS, "name": "ws", "location": "westus2", "properties": map[string]any{}})
+		writeJSON(w, http.StatusOK, map[string]any{"id": fakeWS, "name": "ws", "location": "westus2",
+			"properties": map[string]any{"discoveryUrl": "https://" + dataHost + "/discovery"}})
 	case segs[0] == "datastores":
 		f.serveDatastore(w, r, segs)
 	case segs[0] == "operations":
@@ -98,6 +111,24 @@ func (f *fakeARM) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		writeARMError(w, http.StatusNotFound, "NotFound", "no route "+rel)
 	}
+}
+
+// serveDataPlane answers discovery and the data-plane routes under
+// /mferp/managementfrontend{ws} and /history/v1.0{ws} from f.dataPlane.
+func (f *fakeARM) serveDataPlane(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == "/discovery" {
+		writeJSON(w, http.StatusOK, map[string]any{"api": "https://" + dataHost})
+		return
+	}
+	for _, prefix := range []string{"/mferp/managementfrontend" + fakeWS, "/history/v1.0" + fakeWS} {
+		if rel, ok := strings.CutPrefix(r.URL.Path, prefix); ok {
+			if body, ok := f.dataPlane[rel]; ok {
+				writeJSON(w, http.StatusOK, body)
+				return
+			}
+		}
+	}
+	writeARMError(w, http.StatusNotFound, "NotFound", "no data-plane route "+r.URL.Path)
 }
 
 func (f *fakeARM) serveDatastore(w http.ResponseWriter, r *http.Request, segs []string) {
@@ -284,7 +315,7 @@ type testTransport struct {
 
 func (tt *testTransport) Do(req *http.Request) (*http.Response, error) {
 	switch {
-	case req.URL.Host == armHost:
+	case req.URL.Host == armHost || req.URL.Host == dataHost:
 		rec := httptest.NewRecorder()
 		tt.arm.ServeHTTP(rec, req)
 		resp := rec.Result()

@@ -8,8 +8,8 @@ import (
 )
 
 // pandasPython is an interpreter with pandas: Debian's python3 with the
-// python3-pandas package, which .ci/run installs. ML_TEST_PANDAS_PYTHON
-// names another.
+// python3-pandas package, which `make test` installs (as root) or asks
+// for. ML_TEST_PANDAS_PYTHON names another.
 func pandasPython(t *testing.T) string {
 	t.Helper()
 	py := os.Getenv("ML_TEST_PANDAS_PYTHON")
@@ -17,7 +17,7 @@ func pandasPython(t *testing.T) string {
 		py = "/usr/bin/python3"
 	}
 	if out, err := exec.Command(py, "-c", "import pandas").CombinedOutput(); err != nil {
-		t.Fatalf("%s cannot import pandas (%v: %s): install python3-pandas (apt-get install python3-pandas; .ci/run does) or set ML_TEST_PANDAS_PYTHON", py, err, out)
+		t.Fatalf("%s cannot import pandas (%v: %s): install python3-pandas (apt-get install python3-pandas; `make test` does as root) or set ML_TEST_PANDAS_PYTHON", py, err, out)
 	}
 	return py
 }

@@ -105,14 +105,17 @@ func (s *Server) serveAssets(w http.ResponseWriter, r *http.Request, kind *asset
 }
 
 // renderAsset adds id, name, type and systemData and re-encodes through the
-// SDK type.
-func (s *Server) renderAsset(rec resource, id, typ string, normalize func([]byte) ([]byte, error), withState bool) (json.RawMessage, error) {
+// SDK type; serve, when set, renders stored properties for the answer.
+func (s *Server) renderAsset(rec resource, id, typ string, normalize func([]byte) ([]byte, error), withState bool, serve func(map[string]any)) (json.RawMessage, error) {
 	var doc assetDoc
 	if err := json.Unmarshal(rec.Body, &doc); err != nil {
 		return nil, err
 	}
 	if doc.Properties == nil {
 		doc.Properties = map[string]any{}
+	}
+	if serve != nil {
+		serve(doc.Properties)
 	}
 	if withState {
 		doc.Properties["provisioningState"] = "Succeeded"
@@ -132,12 +135,14 @@ func (s *Server) renderAsset(rec resource, id, typ string, normalize func([]byte
 
 func (s *Server) renderContainer(kind *assetKind, rec resource) (json.RawMessage, error) {
 	return s.renderAsset(rec, s.workspacePath()+"/"+kind.Segment+"/"+rec.Name, resourceType(kind.Segment),
-		kind.normalizeContainer, kind.hasProvisioningState)
+		kind.normalizeContainer, kind.hasProvisioningState, nil)
 }
 
-func (s *Server) renderVersion(kind *assetKind, rec resource) (json.RawMessage, error) {
+// renderVersion renders a version for a client that reached the server at
+// base: its storage locations become addresses there (locations.go).
+func (s *Server) renderVersion(kind *assetKind, rec resource, base string) (json.RawMessage, error) {
 	return s.renderAsset(rec, s.versionID(kind, rec.Parent, rec.Name), resourceType(kind.versionKind()),
-		kind.normalizeVersion, kind.hasProvisioningState)
+		kind.normalizeVersion, kind.hasProvisioningState, func(props map[string]any) { s.servedLocations(kind, props, base) })
 }
 
 func (s *Server) listContainers(w http.ResponseWriter, r *http.Request, kind *assetKind) {
@@ -322,7 +327,7 @@ func (s *Server) listVersions(w http.ResponseWriter, r *http.Request, kind *asse
 	}
 	items := make([]json.RawMessage, 0, len(recs))
 	for _, rec := range recs {
-		out, err := s.renderVersion(kind, rec)
+		out, err := s.renderVersion(kind, rec, baseURL(r))
 		if err != nil {
 			writeError(w, err)
 			return
@@ -346,7 +351,7 @@ func (s *Server) getVersion(w http.ResponseWriter, r *http.Request, kind *assetK
 		writeError(w, err)
 		return
 	}
-	out, err := s.renderVersion(kind, rec)
+	out, err := s.renderVersion(kind, rec, baseURL(r))
 	if err != nil {
 		writeError(w, err)
 		return
@@ -385,6 +390,9 @@ func (s *Server) putVersion(w http.ResponseWriter, r *http.Request, kind *assetK
 			return
 		}
 	}
+	// Locations, not addresses: a blob URL of this server is stored as
+	// its datastore URI, so a restart on another port changes nothing.
+	s.storedLocations(kind, props)
 	ctx := r.Context()
 	// The container lock keeps latestVersion/nextVersion consistent when
 	// two versions are registered at once.
@@ -424,7 +432,7 @@ func (s *Server) putVersion(w http.ResponseWriter, r *http.Request, kind *assetK
 		writeError(w, err)
 		return
 	}
-	s.writeStored(w, r, kind.versionKind(), name, version, creating, func(rec resource) (json.RawMessage, error) { return s.renderVersion(kind, rec) })
+	s.writeStored(w, r, kind.versionKind(), name, version, creating, func(rec resource) (json.RawMessage, error) { return s.renderVersion(kind, rec, baseURL(r)) })
 }
 
 // updateContainer creates the container of a new version when missing (as

@@ -13,7 +13,7 @@ import (
 //
 //	jobs                              list the endpoint's jobs (?deployment=, $skipToken)
 //	jobs/{job}                        one job
-//	deployments/{dep}/jobs            list one deployment's jobs
+//	deployments/{dep}/jobs            list one deployment's jobs (az's batch-deployment list-jobs)
 //	deployments/{dep}/jobs/{job}      one job (the Location of a scoring 201)
 
 func (s *Server) serveMFE(w http.ResponseWriter, r *http.Request, segs []string) {
@@ -38,7 +38,13 @@ func (s *Server) serveMFE(w http.ResponseWriter, r *http.Request, segs []string)
 	endpoint, deployment := epRec.Name, r.URL.Query().Get("deployment")
 	tail := rest[2:]
 	if len(tail) >= 2 && strings.EqualFold(tail[0], "deployments") {
-		deployment, tail = tail[1], tail[2:]
+		// A typo in the deployment name is a 404, not an empty list.
+		depRec, _, err := s.loadDeployment(r, endpoint, tail[1])
+		if err != nil {
+			writeError(w, err)
+			return
+		}
+		deployment, tail = depRec.Name, tail[2:]
 	}
 	switch {
 	case len(tail) == 1 && tail[0] == "jobs":

@@ -96,6 +96,12 @@ func New(opts Options) (*Server, error) {
 		st.Close()
 		return nil, fmt.Errorf("localws: %w", err)
 	}
+	if n, err := s.migrateLocations(context.Background()); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("localws: migrate asset locations: %w", err)
+	} else if n > 0 {
+		s.log.Info("asset locations stored as datastore URIs", "versions", n)
+	}
 	if opts.Token != "" {
 		s.token = []byte(opts.Token)
 	} else {
@@ -193,7 +199,8 @@ func (s *Server) Start(ctx context.Context) error {
 	var lc net.ListenConfig
 	ln, err := lc.Listen(ctx, "tcp", addr)
 	if err != nil {
-		return fmt.Errorf("localws: listen on %s: %w (is another `ml local serve` running? pick another port with --addr)", addr, err)
+		// The caller knows its own flags; internal/cmd/local/serve names --port.
+		return fmt.Errorf("localws: listen on %s: %w", addr, err)
 	}
 	s.url = "http://" + ln.Addr().String()
 	s.httpSrv = &http.Server{

@@ -84,7 +84,9 @@ func (s *Server) parseDatastoreURI(r *http.Request, uri string) (string, bool, *
 		return s.datastorePathFrom(uri, rest)
 	case strings.HasPrefix(lower, "http://") || strings.HasPrefix(lower, "https://"):
 		u, err := url.Parse(uri)
-		if err != nil || !s.isOwnHost(r, u.Host) {
+		// Any loopback port: a URL stored or sent before a restart on
+		// another port still names this storage (see ownBlobPath).
+		if err != nil || !s.isOwnHost(r, u.Host) && !isLoopbackHost(u.Host) {
 			return "", false, nil
 		}
 		bsegs := strings.SplitN(strings.TrimPrefix(u.Path, "/"), "/", 4)

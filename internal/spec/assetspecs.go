@@ -1,10 +1,11 @@
 package spec
 
 import (
-	"os"
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/mlbatch/ml/internal/yamlnode"
 )
 
 // ModelSpec is a deployment's model: a registered model (Ref) or an inline
@@ -189,10 +190,12 @@ func (d *decoder) flavors(o *object, n *yaml.Node) (map[string]map[string]string
 	return out, nil
 }
 
-// codeSpec reads code_configuration.code.
-func (d *decoder) codeSpec(n *yaml.Node) (*CodeSpec, error) {
+// codeSpec reads a code reference (code_configuration.code, a
+// component's code:); key names it in messages. want is what a local path
+// must be.
+func (d *decoder) codeSpec(n *yaml.Node, key string, want pathKind) (*CodeSpec, error) {
 	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!str" {
-		return nil, d.errf(n, "code_configuration.code must be a local folder, azureml:<name>:<version> or a code asset's ARM id, not %s", kindName(n))
+		return nil, d.errf(n, "%s must be a local folder, azureml:<name>:<version> or a code asset's ARM id, not %s", key, kindName(n))
 	}
 	raw := n.Value
 	lower := strings.ToLower(raw)
@@ -202,14 +205,17 @@ func (d *decoder) codeSpec(n *yaml.Node) (*CodeSpec, error) {
 		strings.HasPrefix(lower, "/subscriptions/"), strings.HasPrefix(lower, "azureml://registries/"):
 		r, err := ParseRef(KindCode, raw)
 		if err != nil {
-			return nil, d.errf(n, "code_configuration.code: %v; or give a local folder", err)
+			return nil, d.errf(n, "%s: %v; or give a local folder", key, err)
 		}
 		r.At = c.At
 		c.Ref = r
 	case isURL(raw):
 		c.RemoteURI = raw
 	default:
-		p, err := d.localPath(n, "code_configuration.code", raw, dirPath)
+		if d.stored {
+			return nil, d.errf(n, "%s %q is not a registered code asset (azureml:<ARM id>) nor a URL", key, raw)
+		}
+		p, err := d.localPath(n, key, raw, want)
 		if err != nil {
 			return nil, err
 		}
@@ -335,18 +341,22 @@ func (d *decoder) condaFile(n *yaml.Node, e *Environment) error {
 		if err != nil {
 			return err
 		}
-		data, err := os.ReadFile(p)
+		// The conda file is read within the same limits as the YAML
+		// that names it: its text is sent in the environment version.
+		data, err := yamlnode.ReadPath(p)
 		if err != nil {
-			return d.errf(n, "environment.conda_file: cannot read %s: %v", p, err)
+			return d.wrapErr(n, "environment.conda_file", err)
 		}
-		var doc yaml.Node
-		if err := yaml.Unmarshal(data, &doc); err != nil {
-			return d.errf(n, "environment.conda_file %s is not valid YAML: %v", p, strings.TrimPrefix(err.Error(), "yaml: "))
-		}
-		if len(doc.Content) == 0 {
+		root, second, err := yamlnode.Document(p, data)
+		switch {
+		case err != nil:
+			return d.wrapErr(n, "environment.conda_file", err)
+		case second != nil:
+			return d.errf(n, "environment.conda_file %s holds a second YAML document (line %d); a conda file is one document", p, second.Line)
+		case root == nil:
 			return d.errf(n, "environment.conda_file %s is empty; write channels: and dependencies: in it", p)
 		}
-		e.CondaFile, spec = p, doc.Content[0]
+		e.CondaFile, spec = p, root
 	case n.Kind != yaml.MappingNode:
 		return d.errf(n, "environment.conda_file must be the path of a conda YAML file or the conda specification as a mapping, not %s", kindName(n))
 	}

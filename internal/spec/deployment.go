@@ -1,7 +1,9 @@
 package spec
 
 import (
+	"context"
 	"gopkg.in/yaml.v3"
+	"io"
 
 	"github.com/mlbatch/ml/internal/yamlnode"
 )
@@ -86,12 +88,18 @@ type Settings struct {
 	RetryTimeout *int64
 }
 
-// Resources is the deployment's resources: block.
+// Resources is the resources: block of a deployment, component, step or
+// job.
 type Resources struct {
 	InstanceCount *int32
 	InstanceType  string
 	// Properties is free-form and sent as written.
 	Properties map[string]any
+	// ShmSize, DockerArgs, MaxInstanceCount and Locations apply to jobs
+	// (components, steps); deployments do not send them.
+	ShmSize, DockerArgs string
+	MaxInstanceCount    *int32
+	Locations           []string
 }
 
 // Output actions, as written in YAML.
@@ -123,10 +131,10 @@ var (
 	maxInt64        = int64(1<<63 - 1)
 )
 
-// LoadDeployment reads a batch deployment YAML file (path "" = flags only),
+// LoadDeployment reads a batch deployment YAML file (path "" = flags only, "-" = stdin),
 // applies overrides, validates it and checks every local path it names.
-func LoadDeployment(path string, overrides []Override) (*Deployment, error) {
-	root, file, base, err := readTree(path, "batch deployment")
+func LoadDeployment(ctx context.Context, path string, stdin io.Reader, overrides []Override) (*Deployment, error) {
+	root, file, base, err := readTree(ctx, path, stdin, "batch deployment")
 	if err != nil {
 		return nil, err
 	}
@@ -451,7 +459,7 @@ func (d *decoder) codeConfiguration(n *yaml.Node, dep *Deployment) error {
 	if err = o.require("scoring_script", "add scoring_script: <file name of the scoring script inside code>"); err != nil {
 		return err
 	}
-	if dep.Code, err = d.codeSpec(o.node("code")); err != nil {
+	if dep.Code, err = d.codeSpec(o.node("code"), "code_configuration.code", dirPath); err != nil {
 		return err
 	}
 	if dep.ScoringScript, err = o.str("scoring_script"); err != nil {

@@ -1,19 +1,25 @@
-// Package yamlnode holds the strict-decoding primitives that the --file
-// decoders (internal/invocation) and the asset spec decoders (internal/spec)
-// share. Both read yaml.v3 nodes rather than decoding into structs so that
-// every error can name the file and line of the offending key; the rules for
-// what a well-formed mapping is, and the "FILE:LINE: message" form, must not
-// drift between the two.
+// Package yamlnode is the one way ml reads YAML, and the strict-decoding
+// primitives its decoders share.
 //
-// Messages the two packages word differently (what a node "is", the
-// duplicate-key error) stay with the caller: their tests assert them exactly.
+// Reading is bounded (limits.go): ReadFile reads a -f/--file input (a
+// regular file, or stdin for "-", never a FIFO or device; Ctrl-C ends a
+// read of stdin) up to a size limit, and Parse, Document and Unmarshal parse
+// within limits on documents, depth and the nodes and text an input holds
+// once its aliases are expanded. Every YAML input the CLI or the server
+// reads goes through them; nothing calls yaml.Unmarshal or yaml.NewDecoder
+// directly.
+//
+// The decoders of --file (internal/invocation) and of asset specs
+// (internal/spec) read yaml.v3 nodes rather than decoding into structs so
+// that every error can name the file and line of the offending key; the
+// rules for what a well-formed mapping is, and the "FILE:LINE: message"
+// form, must not drift between the two. Messages the two packages word
+// differently (what a node "is", the duplicate-key error) stay with the
+// caller: their tests assert them exactly.
 package yamlnode
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
-	"io"
 	"regexp"
 	"strings"
 
@@ -21,30 +27,6 @@ import (
 
 	"github.com/mlbatch/ml/internal/clierr"
 )
-
-// Document parses data as exactly one YAML document and returns its root,
-// aliases resolved. A parse error is returned as SyntaxError. root is nil
-// when data holds no document, and second is the start of a second document
-// when there is one: both are errors, but each package words them (and says
-// what the file should hold) itself.
-func Document(file string, data []byte) (root, second *yaml.Node, err error) {
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	var doc yaml.Node
-	if err := dec.Decode(&doc); err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, nil, nil
-		}
-		return nil, nil, SyntaxError(file, err)
-	}
-	var more yaml.Node
-	if err := dec.Decode(&more); !errors.Is(err, io.EOF) {
-		if err != nil {
-			return nil, nil, SyntaxError(file, err)
-		}
-		return nil, &more, nil
-	}
-	return Deref(doc.Content[0]), nil, nil
-}
 
 // maxAliasDepth bounds Deref: yaml.v3 refuses alias cycles when parsing, but
 // trees built or edited in code (overrides) are not parsed, and a bound costs

@@ -18,9 +18,12 @@ type Options struct {
 	ListDefaults bool
 }
 
-// knownDefaults are the keys ml reads from [defaults]; others are written
-// as given (az has more) but ml warns that it does not use them.
-var knownDefaults = map[string]bool{"group": true, "workspace": true, "local": true}
+// knownDefaults are the keys ml reads from [defaults], and location, which
+// the azureml-examples scripts set (az configure --defaults workspace=…
+// group=… location=…) and which no az ml command reads either: compute
+// and endpoints take the workspace's region. Others are written as given
+// (az has more) but ml warns that it does not use them.
+var knownDefaults = map[string]bool{"group": true, "workspace": true, "local": true, "location": true}
 
 // NewCmdConfigure returns `ml configure`.
 func NewCmdConfigure(f *cmdutil.Factory) *cobra.Command {

@@ -77,9 +77,16 @@ func TestBatchEndpointListJobs(t *testing.T) {
 		t.Errorf("list-jobs -d %s = %v, want %v", deploymentName, got, want)
 	}
 
+	if got := names("batch-deployment", "list-jobs", "-e", endpointName, "-n", deploymentName); !slices.Equal(got, want) {
+		t.Errorf("batch-deployment list-jobs = %v, want %v", got, want)
+	}
+
 	for _, args := range [][]string{
 		{"batch-endpoint", "list-jobs", "-n", "nope"},
 		{"batch-endpoint", "list-jobs", "-n", endpointName, "-d", "green"},
+		// Answered by the data plane's 404 (no ARM lookup first, as az).
+		{"batch-deployment", "list-jobs", "-e", endpointName, "-n", "green"},
+		{"batch-deployment", "list-jobs", "-e", "nope", "-n", deploymentName},
 	} {
 		if r := e.ml(nil, args...); r.code != 3 {
 			t.Errorf("ml %s: want exit 3, got %s", strings.Join(args, " "), r)

@@ -70,13 +70,14 @@ func TestJobStream(t *testing.T) {
 		if r.code != 0 {
 			t.Fatalf("want exit 0, got %s", r)
 		}
+		// On stdout, as az prints it, so `ml job stream > log` captures it.
 		for _, want := range []string{"RunId: " + ok, "Status: Completed", "Execution Summary"} {
-			if !strings.Contains(r.stderr, want) {
-				t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+			if !strings.Contains(r.stdout, want) {
+				t.Errorf("stdout lacks %q:\n%s", want, r.stdout)
 			}
 		}
-		if r.stdout != "" {
-			t.Errorf("stream printed on stdout: %q", r.stdout)
+		if r.stderr != "" {
+			t.Errorf("stream printed on stderr: %q", r.stderr)
 		}
 	})
 
@@ -85,15 +86,19 @@ func TestJobStream(t *testing.T) {
 		if r.code != 5 {
 			t.Fatalf("want exit 5, got %s", r)
 		}
-		if !strings.Contains(r.stderr, userError) || !strings.Contains(r.stderr, "Status: Failed") {
-			t.Errorf("stderr lacks the status or the user error %q:\n%s", userError, r.stderr)
+		if !strings.Contains(r.stdout, userError) || !strings.Contains(r.stdout, "Status: Failed") {
+			t.Errorf("stdout lacks the status or the user error %q:\n%s", userError, r.stdout)
+		}
+		// The failure itself is an error, on stderr, as az raises it.
+		if !strings.Contains(r.stderr, "ERROR: job "+failed+" Failed") {
+			t.Errorf("stderr lacks the failure: %q", r.stderr)
 		}
 	})
 
 	t.Run("already terminal job prints its summary", func(t *testing.T) {
 		e.waitStatus(ok, "Completed")
 		r := e.ml(nil, "job", "stream", "-n", ok)
-		if r.code != 0 || !strings.Contains(r.stderr, "Status: Completed") {
+		if r.code != 0 || !strings.Contains(r.stdout, "Status: Completed") {
 			t.Errorf("want exit 0 and the summary, got %s", r)
 		}
 		e.waitStatus(failed, "Failed")

@@ -1,7 +1,8 @@
 // Package azurite starts a private Azurite blob service for tests, so code
 // that talks to Blob storage is checked against Microsoft's emulator as well
-// as against the local workspace. Azurite comes from npm (`npm i -g azurite`,
-// done by .ci/run); set AZURITE_BLOB to use another binary.
+// as against the local workspace. `make test` installs the pinned Azurite
+// from npm into .tools/ and sets AZURITE_BLOB to it; without AZURITE_BLOB,
+// azurite-blob is looked up on PATH.
 package azurite
 
 import (
@@ -39,7 +40,7 @@ func Start(tb testing.TB) *Instance {
 	}
 	path, err := exec.LookPath(bin)
 	if err != nil {
-		tb.Fatalf("azurite: %q not found on PATH: install it with `npm install -g azurite` (.ci/run does) or set AZURITE_BLOB", bin)
+		tb.Fatalf("azurite: %q not found: run the tests with `make test` (it installs the pinned Azurite into .tools/), or set AZURITE_BLOB to an azurite-blob", bin)
 	}
 	dir := tb.TempDir()
 	// Port 0: Azurite picks a free port and prints it, so no other server

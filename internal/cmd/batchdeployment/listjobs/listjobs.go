@@ -49,10 +49,8 @@ func listJobsRun(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	// A typo in either name is "not found" (exit 3), not an empty list.
-	if _, err := c.GetDeployment(ctx, opts.EndpointName, opts.Name); err != nil {
-		return err
-	}
+	// One request, the one az sends: the data plane's list of the
+	// deployment's jobs (an unknown endpoint or deployment is its 404).
 	jobs, err := c.ListBatchJobs(ctx, opts.EndpointName, opts.Name)
 	if err != nil {
 		return err

@@ -10,6 +10,7 @@ import (
 	"github.com/mlbatch/ml/internal/clierr"
 	"github.com/mlbatch/ml/internal/cmdutil"
 	"github.com/mlbatch/ml/internal/follow"
+	"github.com/mlbatch/ml/internal/ghactions"
 	"github.com/mlbatch/ml/pkg/mlapi"
 )
 
@@ -45,7 +46,7 @@ func (o *followOptions) validate() error {
 // followJob waits for the created job, then prints the job as invoke always
 // does (so --query name still works); with -o jsonl --stream the events
 // themselves are the output.
-func followJob(ctx context.Context, f *cmdutil.Factory, c *azml.Client, job *mlapi.BatchJobResource, o followOptions) error {
+func followJob(ctx context.Context, f *cmdutil.Factory, c *azml.Client, job *mlapi.BatchJobResource, endpoint, deployment string, o followOptions) error {
 	mode := follow.Wait
 	jsonl := f.Globals.Output == "jsonl"
 	if o.Stream {
@@ -54,7 +55,14 @@ func followJob(ctx context.Context, f *cmdutil.Factory, c *azml.Client, job *mla
 			mode = follow.JSONL
 		}
 	}
-	res, ferr := follow.Job(ctx, c, job.Name, follow.Options{Mode: mode, Timeout: o.Timeout, Out: f.IOStreams.Out, Err: f.IOStreams.ErrOut})
+	// The stream text goes to stderr: stdout is the job (az's invoke output),
+	// so `--stream --query name -o tsv` still captures just the name. az's
+	// invoke has no --stream; `ml job stream` prints on stdout as az does.
+	res, ferr := follow.Job(ctx, c, job.Name, follow.Options{
+		Mode: mode, Timeout: o.Timeout, Out: f.IOStreams.Out, Text: f.IOStreams.ErrOut,
+		Actions:  ghactions.FromEnv(f.Getenv, f.IOStreams.ErrOut),
+		Endpoint: endpoint, Deployment: deployment,
+	})
 	if !(o.Stream && jsonl) {
 		if res != nil && res.Status != "" {
 			job.Properties.Status = res.Status

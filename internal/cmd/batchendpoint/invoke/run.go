@@ -20,7 +20,7 @@ func invokeRun(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	if err := opts.Follow.validate(); err != nil {
 		return err
 	}
-	inv, err := invocation.Build(opts.Flags)
+	inv, err := invocation.Build(ctx, opts.Flags, f.IOStreams.In)
 	if err != nil {
 		return err
 	}
@@ -66,7 +66,7 @@ func invokeRun(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	if dep == nil {
 		name := defaultDeployment(ep)
 		if name == "" {
-			return clierr.Usagef("Set a default deployment or provide a deployment name through cli command: batch endpoint %q has no default deployment; pass -d/--deployment-name or run `ml batch-deployment update --set-default ...`", inv.Endpoint)
+			return clierr.Usagef("Set a default deployment or provide a deployment name through cli command: batch endpoint %q has no default deployment; pass -d/--deployment-name or run `ml batch-endpoint update -n %s --set defaults.deployment_name=<deployment>`", inv.Endpoint, inv.Endpoint)
 		}
 		if dep, err = c.GetDeployment(ctx, inv.Endpoint, name); err != nil {
 			return err
@@ -96,7 +96,11 @@ func invokeRun(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 		return err
 	}
 	if opts.Follow.enabled() {
-		return followJob(ctx, f, c, job, opts.Follow)
+		deployment := ""
+		if dep.Name != nil {
+			deployment = *dep.Name
+		}
+		return followJob(ctx, f, c, job, inv.Endpoint, deployment, opts.Follow)
 	}
 	return f.Print(job)
 }

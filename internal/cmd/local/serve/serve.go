@@ -4,10 +4,14 @@ package serve
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
+	"net"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -99,6 +103,12 @@ func serveRun(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	if info, err := localws.ReadServerInfo(dir); err == nil && shared.ProcessAlive(info.PID) {
 		return fmt.Errorf("a local workspace is already running in %s at %s (pid %d); stop it with `ml local stop`", dir, info.URL, info.PID)
 	}
+	addr := "127.0.0.1:" + strconv.Itoa(opts.Port)
+	// Before the state is opened or a child started, so a busy port fails
+	// at once; Start reports the same if another process takes it between.
+	if err := probePort(addr); err != nil {
+		return err
+	}
 	if opts.Detach {
 		return detach(ctx, f, dir)
 	}
@@ -108,7 +118,7 @@ func serveRun(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	}
 	srv, err := localws.New(localws.Options{
 		Dir:               dir,
-		Addr:              "127.0.0.1:" + strconv.Itoa(opts.Port),
+		Addr:              addr,
 		Faults:            faults,
 		MaxConcurrentJobs: opts.Jobs,
 		MaxBodyBytes:      opts.MaxBodyBytes,
@@ -119,7 +129,7 @@ func serveRun(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 		return err
 	}
 	if err := srv.Start(ctx); err != nil {
-		return err
+		return portError(addr, err)
 	}
 	fmt.Fprintf(f.IOStreams.ErrOut, "Local workspace listening on %s (state in %s). Use --local with any ml command; Ctrl-C stops it.\n", srv.URL(), dir)
 	<-ctx.Done()
@@ -127,6 +137,29 @@ func serveRun(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	defer cancel()
 	fmt.Fprintln(f.IOStreams.ErrOut, "Stopping the local workspace...")
 	return srv.Shutdown(shutdownCtx)
+}
+
+// probePort checks that addr can be listened on. Port 0 always can.
+func probePort(addr string) error {
+	if strings.HasSuffix(addr, ":0") {
+		return nil
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return portError(addr, err)
+	}
+	return ln.Close()
+}
+
+// portError names the port and the flag that changes it when err is a
+// busy address.
+func portError(addr string, err error) error {
+	if !shared.AddrInUse(err) {
+		return err
+	}
+	_, port, _ := net.SplitHostPort(addr)
+	return fmt.Errorf("port %s on 127.0.0.1 is already in use (another `ml local serve`, or another program): "+
+		"stop that one (`ml local stop` for a local workspace), or pick another port with --port <port> (--port 0 picks a free one)", port)
 }
 
 func logger(f *cmdutil.Factory) *slog.Logger {
@@ -138,7 +171,8 @@ func logger(f *cmdutil.Factory) *slog.Logger {
 }
 
 // detach starts `ml local serve` again without --detach in a new session,
-// logging to DIR/server.log, and returns once its server.json appears.
+// logging to DIR/server.log, and returns once its server.json appears. When
+// the child exits first, its own error (from the log) is the answer.
 func detach(ctx context.Context, f *cmdutil.Factory, dir string) error {
 	exe, err := os.Executable()
 	if err != nil {
@@ -147,12 +181,16 @@ func detach(ctx context.Context, f *cmdutil.Factory, dir string) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
-	logPath := dir + string(os.PathSeparator) + "server.log"
+	logPath := filepath.Join(dir, "server.log")
 	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return fmt.Errorf("--detach: open %s: %w", logPath, err)
 	}
 	defer logFile.Close()
+	logStart, err := logFile.Seek(0, io.SeekEnd)
+	if err != nil {
+		return fmt.Errorf("--detach: %s: %w", logPath, err)
+	}
 	var args []string
 	for _, a := range os.Args[1:] {
 		if a != "--detach" && a != "--detach=true" {
@@ -167,21 +205,67 @@ func detach(ctx context.Context, f *cmdutil.Factory, dir string) error {
 		return fmt.Errorf("--detach: start the server: %w", err)
 	}
 	pid := cmd.Process.Pid
-	_ = cmd.Process.Release()
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
+	// Waiting reaps the child if it exits, so its exit is seen at once (an
+	// unreaped child still answers signal 0). A child that keeps running
+	// simply outlives this process.
+	exited := make(chan struct{})
+	go func() {
+		_ = cmd.Wait()
+		close(exited)
+	}()
+	deadline := time.After(20 * time.Second)
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for {
 		if info, err := localws.ReadServerInfo(dir); err == nil && info.PID == pid {
 			fmt.Fprintf(f.IOStreams.ErrOut, "Local workspace running on %s (pid %d, log %s). Stop it with `ml local stop`.\n", info.URL, pid, logPath)
 			return nil
 		}
-		if !shared.ProcessAlive(pid) {
-			return fmt.Errorf("--detach: the server exited during start; see %s", logPath)
-		}
 		select {
+		case <-exited:
+			return fmt.Errorf("--detach: the server exited during start: %s (log: %s)", childError(logPath, logStart), logPath)
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-time.After(100 * time.Millisecond):
+		case <-deadline:
+			return fmt.Errorf("--detach: the server did not start within 20s; see %s", logPath)
+		case <-tick.C:
 		}
 	}
-	return fmt.Errorf("--detach: the server did not start within 20s; see %s", logPath)
+}
+
+// childError is what the detached server said before exiting: its ERROR
+// lines in the log written since from, else its last line.
+func childError(logPath string, from int64) string {
+	const maxTail = 16 << 10
+	fh, err := os.Open(logPath)
+	if err != nil {
+		return "no log"
+	}
+	defer fh.Close()
+	if size, err := fh.Seek(0, io.SeekEnd); err == nil && size-from > maxTail {
+		from = size - maxTail
+	}
+	if _, err := fh.Seek(from, io.SeekStart); err != nil {
+		return "no log"
+	}
+	data, _ := io.ReadAll(io.LimitReader(fh, maxTail))
+	var errs []string
+	last := ""
+	for _, line := range strings.Split(string(data), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		last = line
+		if msg, ok := strings.CutPrefix(line, "ERROR: "); ok {
+			errs = append(errs, msg)
+		}
+	}
+	switch {
+	case len(errs) > 0:
+		return strings.Join(errs, "; ")
+	case last != "":
+		return last
+	}
+	return "it printed nothing"
 }

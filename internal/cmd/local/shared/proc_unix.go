@@ -5,6 +5,7 @@
 package shared
 
 import (
+	"errors"
 	"os"
 	"syscall"
 )
@@ -30,3 +31,7 @@ func Terminate(pid int) error {
 	}
 	return p.Signal(syscall.SIGTERM)
 }
+
+// AddrInUse reports whether err is a listen failing because another
+// process holds the address.
+func AddrInUse(err error) bool { return errors.Is(err, syscall.EADDRINUSE) }
