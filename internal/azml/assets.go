@@ -49,8 +49,12 @@ type RegisteredAsset struct {
 	// Created is false when an identical version existed and was reused.
 	Created bool
 	// Upload is the upload behind the asset, nil when nothing was uploaded
-	// (a reference, or a remote path). Upload.Skipped tells a dedupe hit.
+	// (a reference, a remote path, or an existing version reused).
+	// Upload.Skipped tells a dedupe hit.
 	Upload *upload.Result
+	// Model is the model version as the service returned it, when a model
+	// version was created.
+	Model *armmachinelearning.ModelVersion
 }
 
 // Assets registers the assets of one command (code, models, environments,
@@ -182,6 +186,20 @@ func (c *Client) putCodeVersion(ctx context.Context, name, version, codeURI stri
 // when it already points at the same files, so an unchanged model does
 // not gain a version at each deploy.
 func (a *Assets) RegisterModel(ctx context.Context, m *spec.Model) (*RegisteredAsset, error) {
+	return a.registerModel(ctx, m, true)
+}
+
+// CreateModel registers model m as `az ml model create` does: a local path
+// is uploaded (invoke's content-addressed layout and dedupe) and
+// registered at m.Version, or at the container's next version when none
+// is given (each create without --version adds a version, as in az). An
+// existing version is reused when it holds the same files and refused
+// when it holds others, in both cases before anything is uploaded.
+func (a *Assets) CreateModel(ctx context.Context, m *spec.Model) (*RegisteredAsset, error) {
+	return a.registerModel(ctx, m, false)
+}
+
+func (a *Assets) registerModel(ctx context.Context, m *spec.Model, reuseLatest bool) (*RegisteredAsset, error) {
 	c := a.c
 	name, version := m.Name, m.Version
 	var plan *upload.Plan
@@ -202,22 +220,22 @@ func (a *Assets) RegisterModel(ctx context.Context, m *spec.Model) (*RegisteredA
 		if latest, version, err = c.containerVersions(ctx, spec.KindModel, name); err != nil {
 			return nil, err
 		}
+		if !reuseLatest {
+			latest = ""
+		}
 	}
+	datastore := m.Datastore
+	if datastore == "" {
+		datastore = DefaultDatastore
+	}
+	// uri is where the files will be: known before the upload, from the
+	// content hash, so existing versions are checked first.
 	uri := m.Path
-	var res *upload.Result
 	if plan != nil {
-		up, err := a.upload(ctx, "model "+name, plan, "", name, version)
-		if err != nil {
-			return nil, err
-		}
-		res, uri = up.result, c.longURI(up.datastore, up.result.RemotePath)
-		if m.Name == "" && up.result.AssetName != "" && up.result.AssetVersion != "" {
-			// az names an anonymous asset after the upload it reuses.
-			name, version = up.result.AssetName, up.result.AssetVersion
-		}
+		uri = c.longURI(datastore, plan.RemotePath)
 	}
 	client := c.arm.NewModelVersionsClient()
-	same := func(v string) (*RegisteredAsset, bool, error) {
+	same := func(name, v string) (*RegisteredAsset, bool, error) {
 		got, err := client.Get(ctx, c.T.ResourceGroup, c.T.Workspace, name, v, nil)
 		if statusIs(err, http.StatusNotFound) {
 			return nil, false, nil
@@ -226,19 +244,37 @@ func (a *Assets) RegisterModel(ctx context.Context, m *spec.Model) (*RegisteredA
 			return nil, false, c.check(err, fmt.Sprintf("model %s:%s", name, v))
 		}
 		if got.Properties != nil && sameURI(got.Properties.ModelURI, uri) && strOf(got.Properties.ModelType) == m.Type {
-			return &RegisteredAsset{Kind: spec.KindModel, Name: name, Version: v, ID: idOrDefault(got.ID, c.versionID(spec.KindModel, name, v)), Upload: res}, true, nil
+			return &RegisteredAsset{Kind: spec.KindModel, Name: name, Version: v, ID: idOrDefault(got.ID, c.versionID(spec.KindModel, name, v))}, true, nil
 		}
 		return nil, true, nil
 	}
-	return reuseOrCreate(latest, version, same, func() (*RegisteredAsset, error) {
+	return reuseOrCreate(latest, version, func(v string) (*RegisteredAsset, bool, error) { return same(name, v) }, func() (*RegisteredAsset, error) {
+		var res *upload.Result
+		if plan != nil {
+			up, err := a.upload(ctx, "model "+name, plan, datastore, name, version)
+			if err != nil {
+				return nil, err
+			}
+			res, uri = up.result, c.longURI(up.datastore, up.result.RemotePath)
+			if m.Name == "" && up.result.AssetName != "" && up.result.AssetVersion != "" {
+				// az names an anonymous asset after the upload it reuses.
+				name, version = up.result.AssetName, up.result.AssetVersion
+				if r, _, err := same(name, version); err != nil || r != nil {
+					if r != nil {
+						r.Upload = res
+					}
+					return r, err
+				}
+			}
+		}
 		resp, err := client.CreateOrUpdate(ctx, c.T.ResourceGroup, c.T.Workspace, name, version, m.ARM(uri), nil)
 		if err != nil {
 			return nil, c.check(err, fmt.Sprintf("register model %s:%s", name, version))
 		}
 		return &RegisteredAsset{Kind: spec.KindModel, Name: name, Version: version, Created: true, Upload: res,
-			ID: idOrDefault(resp.ID, c.versionID(spec.KindModel, name, version))}, nil
+			ID: idOrDefault(resp.ID, c.versionID(spec.KindModel, name, version)), Model: &resp.ModelVersion}, nil
 	}, func() error {
-		return clierr.Usagef("%s: model %s version %s already exists with other files; model versions cannot change: give a new version (or drop model.version to use the next one)", m.At, name, version)
+		return clierr.Usagef("%s: model %s version %s already exists with other files or another type; model versions cannot change: give a new version, or leave the version out to register the next one (nothing was uploaded)", m.At, name, version)
 	})
 }
 

@@ -31,6 +31,8 @@ type Model struct {
 	Tags, Properties map[string]string
 	Flavors          map[string]map[string]string
 	Stage            string
+	// Datastore receives a local path's upload; "" means workspaceblobstore.
+	Datastore string
 	// At locates the model in the YAML, for messages.
 	At string
 }
@@ -95,7 +97,7 @@ type Route struct {
 
 var (
 	modelKeys = []string{"name", "version", "type", "path", "description", "tags", "properties", "flavors",
-		"stage", "utc_time_created", "id", "job_name", "creation_context", "latest_version"}
+		"stage", "datastore", "utc_time_created", "id", "job_name", "creation_context", "latest_version"}
 	modelTypes       = []string{"custom_model", "mlflow_model", "triton_model"}
 	environmentKeys  = []string{"name", "version", "description", "tags", "properties", "image", "build", "conda_file", "inference_config", "os_type", "id", "creation_context", "latest_version"}
 	buildKeys        = []string{"path", "dockerfile_path"}
@@ -122,22 +124,37 @@ func (d *decoder) modelSpec(n *yaml.Node) (*ModelSpec, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &Model{At: d.at(n), Type: "custom_model"}
+	m, err := d.model(o, "model.")
+	if err != nil {
+		return nil, err
+	}
+	if m.Version != "" && m.Name == "" {
+		return nil, d.errf(o.node("version"), "model.version is set but model.name is not; a version needs a name (add name: <model name>)")
+	}
+	return &ModelSpec{Inline: m}, nil
+}
+
+// model reads the keys of a model (inline in a deployment, or a model
+// file): prefix is how its keys are named in messages ("model." or "").
+func (d *decoder) model(o *object, prefix string) (*Model, error) {
+	m := &Model{At: d.at(o.n), Type: "custom_model"}
+	var err error
 	if m.Name, err = o.str("name"); err != nil {
 		return nil, err
 	}
 	if m.Version, err = o.version("version"); err != nil {
 		return nil, err
 	}
-	if m.Version != "" && m.Name == "" {
-		return nil, d.errf(o.node("version"), "model.version is set but model.name is not; a version needs a name (add name: <model name>)")
-	}
 	if o.has("type") {
 		if m.Type, err = o.enum("type", modelTypes); err != nil {
 			return nil, err
 		}
 	}
-	if err = o.require("path", "add path: <local file or folder of the model> (relative to the YAML file), or reference a registered model with model: azureml:<name>:<version>"); err != nil {
+	hint := "add path: <local file or folder of the model> (relative to the YAML file), or reference a registered model with model: azureml:<name>:<version>"
+	if prefix == "" {
+		hint = "add path: <local file or folder of the model, or its URI> to the file or pass --path"
+	}
+	if err = o.require("path", hint); err != nil {
 		return nil, err
 	}
 	raw, err := o.str("path")
@@ -146,7 +163,7 @@ func (d *decoder) modelSpec(n *yaml.Node) (*ModelSpec, error) {
 	}
 	if isURL(raw) || strings.HasPrefix(raw, "runs:/") {
 		m.Path, m.Remote = raw, true
-	} else if m.Path, err = d.localPath(o.node("path"), "model.path", raw, anyPath); err != nil {
+	} else if m.Path, err = d.localPath(o.node("path"), prefix+"path", raw, anyPath); err != nil {
 		return nil, err
 	}
 	if m.Description, err = o.str("description"); err != nil {
@@ -161,12 +178,15 @@ func (d *decoder) modelSpec(n *yaml.Node) (*ModelSpec, error) {
 	if m.Stage, err = o.str("stage"); err != nil {
 		return nil, err
 	}
+	if m.Datastore, err = o.str("datastore"); err != nil {
+		return nil, err
+	}
 	if fl := o.node("flavors"); fl != nil {
 		if m.Flavors, err = d.flavors(o, fl); err != nil {
 			return nil, err
 		}
 	}
-	return &ModelSpec{Inline: m}, nil
+	return m, nil
 }
 
 // flavors reads model.flavors: {flavor: {key: value}}.

@@ -14,6 +14,7 @@ import (
 	"github.com/mlbatch/ml/internal/cmd/datastore"
 	"github.com/mlbatch/ml/internal/cmd/job"
 	"github.com/mlbatch/ml/internal/cmd/local"
+	"github.com/mlbatch/ml/internal/cmd/model"
 	"github.com/mlbatch/ml/internal/cmd/version"
 	"github.com/mlbatch/ml/internal/cmdutil"
 	"github.com/mlbatch/ml/internal/output"
@@ -64,6 +65,7 @@ runs batch deployments on this machine, no Azure account needed.`,
 		datastore.NewCmdDatastore(f),
 		job.NewCmdJob(f),
 		local.NewCmdLocal(f),
+		model.NewCmdModel(f),
 		version.NewCmdVersion(f),
 	)
 	return cmd
