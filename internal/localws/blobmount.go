@@ -35,7 +35,7 @@ func (s *Server) newBlobHandler() (*blob.Handler, error) {
 func (s *Server) openDatastore(ctx context.Context) error {
 	if s.opts.StorageConnectionString == "" {
 		s.data = &datastore.Local{
-			Path: func(p string) (string, error) { return s.blob.LocalPath(s.account, s.container, p) },
+			Path:    func(p string) (string, error) { return s.blob.LocalPath(s.account, s.container, p) },
 			Details: datastore.Account{Name: s.account, Container: s.container, Key: encodeKey(s.accountKey), Protocol: "http"},
 		}
 		return nil

@@ -49,7 +49,7 @@ func (s *Server) datastoreResource(r *http.Request) armmachinelearning.Datastore
 		Name: to.Ptr(defaultDatastore),
 		Type: to.Ptr(resourceType("datastores")),
 		Properties: &armmachinelearning.AzureBlobDatastore{
-			DatastoreType: to.Ptr(armmachinelearning.DatastoreTypeAzureBlob),
+			DatastoreType:                 to.Ptr(armmachinelearning.DatastoreTypeAzureBlob),
 			AccountName:                   to.Ptr(acct.Name),
 			ContainerName:                 to.Ptr(acct.Container),
 			Endpoint:                      to.Ptr(endpoint),

@@ -43,8 +43,8 @@ type Server struct {
 	// existing account (remote is then set).
 	data   datastore.Store
 	remote bool
-	jobs    *scheduler
-	events  *jobNotifier
+	jobs   *scheduler
+	events *jobNotifier
 	// closing is closed when Shutdown starts, releasing long polls.
 	closing chan struct{}
 	// longPolls counts event requests parked waiting for a change.

@@ -139,7 +139,7 @@ func serveRun(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 		Runner:            localws.BatchRunner{Python: python},
 
 		StorageConnectionString: conn,
-		Logger:            logger(f),
+		Logger:                  logger(f),
 	})
 	if err != nil {
 		return err
