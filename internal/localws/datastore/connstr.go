@@ -3,7 +3,6 @@ package datastore
 import (
 	"encoding/base64"
 	"fmt"
-	"net"
 	"net/url"
 	"strings"
 )
@@ -80,7 +79,7 @@ func ParseConnectionString(s string) (Account, error) {
 // has endpoint <suffix> (virtual-host style, as on Azure);
 // http://<host:port>[/<prefix>]/<account>, the path-style URL of Azurite
 // and of the local blob service, has endpoint <host:port>[/<prefix>] and
-// clients build <protocol>://<endpoint>/<account> (see PathStyle).
+// clients build <protocol>://<endpoint>/<account>.
 func EndpointOf(accountURL, account string) (endpoint, protocol string, err error) {
 	u, err := url.Parse(accountURL)
 	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
@@ -102,20 +101,6 @@ func EndpointOf(accountURL, account string) (endpoint, protocol string, err erro
 		endpoint += "/" + prefix
 	}
 	return endpoint, u.Scheme, nil
-}
-
-// PathStyle reports whether a datastore endpoint names a path-style
-// service (host:port, an IP address, localhost, or a path) rather than
-// Azure's DNS suffix.
-func PathStyle(endpoint string) bool {
-	if strings.Contains(endpoint, "/") {
-		return true
-	}
-	host := endpoint
-	if h, _, err := net.SplitHostPort(endpoint); err == nil {
-		return h != "" // a port: never an Azure suffix
-	}
-	return host == "localhost" || net.ParseIP(host) != nil
 }
 
 // redactPart hides the value of a connection-string part that may be a
