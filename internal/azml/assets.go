@@ -23,6 +23,8 @@ type UploadOptions struct {
 	// Transfer tunes each upload (the zero value means upload's defaults).
 	// Its AssetName, AssetVersion and Progress are set per asset.
 	Transfer upload.Options
+	// Plan is how local paths are planned (layout, hash cache).
+	Plan upload.PlanOptions
 	// Report, when set, returns the renderer of one upload, given what the
 	// files are for ("code", "model heart-classifier", ...) and its plan.
 	Report func(what string, plan *upload.Plan) UploadReporter
@@ -84,7 +86,7 @@ func (a *Assets) plan(p string) (*upload.Plan, error) {
 		delete(a.plans, p)
 		return pl, nil
 	}
-	return upload.NewPlan(p)
+	return upload.NewPlanWith(p, a.opts.Plan)
 }
 
 // planAhead plans the upload of local path p before anything is sent, so
@@ -93,7 +95,7 @@ func (a *Assets) planAhead(p string) error {
 	if _, ok := a.plans[p]; ok {
 		return nil
 	}
-	pl, err := upload.NewPlan(p)
+	pl, err := upload.NewPlanWith(p, a.opts.Plan)
 	if err != nil {
 		return err
 	}

@@ -18,6 +18,15 @@ func MarkNargsPlus(cmd *cobra.Command, name string) {
 	_ = cmd.Flags().SetAnnotation(name, AnnotationNargsPlus, []string{"true"})
 }
 
+// AddNoCacheFlag adds --no-cache to a command that uploads local files:
+// hash every file again rather than trust the hash cache.
+func AddNoCacheFlag(cmd *cobra.Command, f *Factory) {
+	if f.Globals == nil {
+		f.Globals = &Globals{}
+	}
+	cmd.Flags().BoolVar(&f.Globals.NoCache, "no-cache", false, "Hash local files again instead of trusting the hash cache (also ML_UPLOAD_NO_CACHE=1)")
+}
+
 // OccurrenceSep joins the tokens of one occurrence of a nargs+ flag into
 // the single value internal/app hands to Occurrences.Set. A command line
 // can never hold a NUL byte, so no token can contain it.

@@ -13,6 +13,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/machinelearning/armmachinelearning/v4"
 
 	"github.com/mlbatch/ml/internal/invocation"
+	"github.com/mlbatch/ml/internal/localws/datastore"
 	"github.com/mlbatch/ml/internal/pipeline"
 	"github.com/mlbatch/ml/internal/spec"
 )
@@ -159,7 +160,7 @@ func (s *Server) newARMJob(r *http.Request, name string, props armmachinelearnin
 	if j.Inputs, j.Outputs, aerr = sr.jobIO(name, job); aerr != nil {
 		return nil, aerr
 	}
-	if aerr := s.setPipeline(j, comp); aerr != nil {
+	if aerr := s.setPipeline(r.Context(), j, comp); aerr != nil {
 		return nil, aerr
 	}
 	return j, nil
@@ -218,7 +219,13 @@ func (c *specReader) jobIO(job string, j *spec.Job) ([]jobInput, []jobOutput, *a
 
 // setPipeline checks comp with the job's inputs and outputs the way it
 // will run (pipeline.Validate on the local paths) and stores it in j.
-func (s *Server) setPipeline(j *jobRecord, comp *pipeline.Component) *apiError {
+func (s *Server) setPipeline(ctx context.Context, j *jobRecord, comp *pipeline.Component) *apiError {
+	// The engine writes step outputs straight into datastore folders, which
+	// only the workspace's own blob store has; on an external account they
+	// would never be published, so such a job is refused before it exists.
+	if _, own := s.data.(*datastore.Local); !own {
+		return errBadRequest("Pipeline and command jobs run only on the local workspace's own blob store, not on the storage account of --storage-connection-string: start ml local serve without it to run them.")
+	}
 	// Every declared output is a named output of the job, at Azure's
 	// default place unless the submission placed it.
 	placed := map[string]bool{}
@@ -236,7 +243,7 @@ func (s *Server) setPipeline(j *jobRecord, comp *pipeline.Component) *apiError {
 		return &apiError{Status: 500, Code: codeInternal, Message: err.Error()}
 	}
 	j.Pipeline = raw
-	job, aerr := s.pipelineJob(j)
+	job, aerr := s.pipelineJob(ctx, j)
 	if aerr != nil {
 		return aerr
 	}
@@ -265,7 +272,7 @@ func (s *Server) preparePipelineComponentJob(r *http.Request, j *jobRecord, comp
 	if v := settings["continue_on_step_failure"]; v != nil {
 		j.ContinueOnStepFailure = strings.EqualFold(*v, "true")
 	}
-	return s.setPipeline(j, comp)
+	return s.setPipeline(r.Context(), j, comp)
 }
 
 func derefMap(m map[string]*string) map[string]string {

@@ -43,12 +43,13 @@ func (s *Server) pipelineOptions() pipeline.Options {
 func defaultOutputFolder(job, output string) string { return "azureml/" + job + "/" + output }
 
 // pipelineJob turns a job record into the engine's job, with local paths.
-func (s *Server) pipelineJob(j *jobRecord) (pipeline.Job, *apiError) {
+func (s *Server) pipelineJob(ctx context.Context, j *jobRecord) (pipeline.Job, *apiError) {
+	stage := filepath.Join(s.jobDir(j.Name), "datastore")
 	var comp pipeline.Component
 	if err := json.Unmarshal(j.Pipeline, &comp); err != nil {
 		return pipeline.Job{}, &apiError{Status: 500, Code: codeInternal, Message: "decode the job's stored pipeline: " + err.Error()}
 	}
-	if aerr := s.localize(&comp); aerr != nil {
+	if aerr := s.localize(ctx, &comp, stage); aerr != nil {
 		return pipeline.Job{}, aerr
 	}
 	job := pipeline.Job{Name: j.Name, Component: &comp, Inputs: map[string]pipeline.Binding{}, Outputs: map[string]pipeline.Binding{},
@@ -58,7 +59,7 @@ func (s *Server) pipelineJob(j *jobRecord) (pipeline.Job, *apiError) {
 			job.Inputs[in.Name] = pipeline.Binding{Literal: pipeline.Lit(in.Value)}
 			continue
 		}
-		local, aerr := s.existingPath(in.Path, false, "input "+in.Name)
+		local, aerr := s.existingPath(ctx, in.Path, false, "input "+in.Name, stage)
 		if aerr != nil {
 			return pipeline.Job{}, aerr
 		}
@@ -76,23 +77,23 @@ func (s *Server) pipelineJob(j *jobRecord) (pipeline.Job, *apiError) {
 
 // localize maps the datastore paths of a stored component (code folders,
 // data and output paths of its steps) to local ones; data must exist.
-func (s *Server) localize(c *pipeline.Component) *apiError {
+func (s *Server) localize(ctx context.Context, c *pipeline.Component, stage string) *apiError {
 	if c.CodeDir != "" {
-		dir, aerr := s.existingPath(c.CodeDir+"/", true, "code of component "+c.Name)
+		dir, aerr := s.existingPath(ctx, c.CodeDir+"/", true, "code of component "+c.Name, stage)
 		if aerr != nil {
 			return aerr
 		}
 		c.CodeDir = dir
 	}
 	for name, step := range c.Jobs {
-		if aerr := s.localize(step.Component); aerr != nil {
+		if aerr := s.localize(ctx, step.Component, stage); aerr != nil {
 			return aerr
 		}
 		for port, b := range step.Inputs {
 			if b.Path == "" || strings.Contains(b.Path, "${{") {
 				continue
 			}
-			local, aerr := s.existingPath(b.Path, false, "input "+port+" of step "+name)
+			local, aerr := s.existingPath(ctx, b.Path, false, "input "+port+" of step "+name, stage)
 			if aerr != nil {
 				return aerr
 			}
@@ -119,7 +120,7 @@ func (s *Server) localize(c *pipeline.Component) *apiError {
 // that carry a component.
 func (s *Server) runPipelineJob(ctx context.Context, j *jobRecord, canceled func(string) bool) {
 	bg := context.Background()
-	job, aerr := s.pipelineJob(j)
+	job, aerr := s.pipelineJob(ctx, j)
 	if aerr != nil {
 		s.finishJob(bg, j.Name, statusFailed, nil, &jobError{Code: "UserError", Message: aerr.Message})
 		return

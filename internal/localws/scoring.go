@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"os"
 	"path"
 	"strconv"
 	"strings"
@@ -285,10 +284,10 @@ func (s *Server) prepareModelJob(r *http.Request, j *jobRecord, inv *invocation.
 	// A uri_folder input may name a single file: `--input ./file.csv`
 	// uploads a file and sends it as UriFolder, and the runtime reads a file
 	// input as a one-file job. A uri_file input must be a file.
-	if _, aerr := s.statDatastorePath(loc.Path, false, "input "+in.Name); aerr != nil && in.Type == invocation.TypeURIFile {
+	if aerr := s.statDatastorePath(r.Context(), loc.Path, false, "input "+in.Name); aerr != nil && in.Type == invocation.TypeURIFile {
 		return aerr
 	} else if aerr != nil {
-		if _, aerr := s.statDatastorePath(loc.Path, true, "input "+in.Name); aerr != nil {
+		if aerr := s.statDatastorePath(r.Context(), loc.Path, true, "input "+in.Name); aerr != nil {
 			return aerr
 		}
 	}
@@ -305,9 +304,9 @@ func (s *Server) prepareModelJob(r *http.Request, j *jobRecord, inv *invocation.
 		out = jobOutput{Name: o.Name, Type: o.Type, URI: o.Path, Folder: folder, FileName: file}
 	}
 	if j.Settings.OutputAction == string(armmachinelearning.BatchOutputActionAppendRow) {
-		if target, aerr := s.datastoreFile(path.Join(out.Folder, out.FileName)); aerr != nil {
+		if _, aerr := s.datastoreFile(path.Join(out.Folder, out.FileName)); aerr != nil {
 			return aerr
-		} else if _, err := os.Stat(target); err == nil {
+		} else if exists, _, err := s.data.Stat(r.Context(), path.Join(out.Folder, out.FileName)); err == nil && exists {
 			return errBadRequest("The output file " + datastoreURI(path.Join(out.Folder, out.FileName)) +
 				" already exists, and batch jobs never overwrite outputs: choose another output path or file name.")
 		}

@@ -18,6 +18,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/mlbatch/ml/internal/localws/blob"
+	"github.com/mlbatch/ml/internal/localws/datastore"
 )
 
 // Server is one local workspace. Build it with New; serve it with Start or
@@ -38,8 +39,12 @@ type Server struct {
 
 	handler http.Handler
 	blob    *blob.Handler
-	jobs    *scheduler
-	events  *jobNotifier
+	// data is where the datastore's blobs are: s.blob's files, or an
+	// existing account (remote is then set).
+	data   datastore.Store
+	remote bool
+	jobs   *scheduler
+	events *jobNotifier
 	// closing is closed when Shutdown starts, releasing long polls.
 	closing chan struct{}
 	// longPolls counts event requests parked waiting for a change.
@@ -115,6 +120,10 @@ func New(opts Options) (*Server, error) {
 		s.token = []byte(randomToken(32))
 	}
 	if s.blob, err = s.newBlobHandler(); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("localws: %w", err)
+	}
+	if err := s.openDatastore(context.Background()); err != nil {
 		st.Close()
 		return nil, fmt.Errorf("localws: %w", err)
 	}

@@ -99,6 +99,23 @@ type PlanOptions struct {
 	now func() time.Time
 }
 
+// DefaultPlanOptions plans with layout and the user's hash cache, or no
+// cache when noCache or ML_UPLOAD_NO_CACHE is set. A cache that cannot be
+// opened is not fatal: the options come back without one, with the reason
+// (to print as a warning).
+func DefaultPlanOptions(layout Layout, noCache bool, getenv func(string) string) (PlanOptions, error) {
+	o := PlanOptions{Layout: layout}
+	if noCache {
+		return o, nil
+	}
+	c, err := hashcache.Default(getenv)
+	if err != nil {
+		return o, fmt.Errorf("%v; hashing every file", err)
+	}
+	o.Cache = c
+	return o, nil
+}
+
 // NewPlan hashes localPath (a file or a directory; relative paths are
 // resolved from the current directory) and lists what to upload. For a
 // directory, .amlignore in its root (else .gitignore) excludes paths from

@@ -69,6 +69,7 @@ environment image are recorded, reported once, and not used.`,
 	fl.BoolVar(&opts.SetDefault, "set-default", false, "Make this the endpoint's default deployment once it is ready")
 	fl.BoolVar(&opts.NoWait, "no-wait", false, "Do not wait for the operation to finish")
 	cmdutil.MarkNargsPlus(cmd, "set")
+	cmdutil.AddNoCacheFlag(cmd, f)
 	_ = cmd.MarkFlagRequired("file")
 	return cmd
 }

@@ -65,6 +65,7 @@ model and environment are registered again when they changed). Waits unless
 	fl.StringArrayVar(&opts.Set, "set", nil, "KEY=VALUE changes, e.g. --set settings.mini_batch_size=20")
 	fl.BoolVar(&opts.NoWait, "no-wait", false, "Do not wait for the operation to finish")
 	cmdutil.MarkNargsPlus(cmd, "set")
+	cmdutil.AddNoCacheFlag(cmd, f)
 	return cmd
 }
 

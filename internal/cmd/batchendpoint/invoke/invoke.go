@@ -112,6 +112,7 @@ sends nothing.`,
 	for _, name := range []string{"input-path", "input-local-path", "input-data", "input-dataset"} {
 		_ = fl.MarkHidden(name)
 	}
+	cmdutil.AddNoCacheFlag(cmd, f)
 	_ = cmd.MarkFlagRequired("name")
 	return cmd
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/mlbatch/ml/internal/azml"
 	"github.com/mlbatch/ml/internal/clierr"
+	"github.com/mlbatch/ml/internal/cmd/manage"
 	"github.com/mlbatch/ml/internal/cmdutil"
 	"github.com/mlbatch/ml/internal/invocation"
 	"github.com/mlbatch/ml/internal/upload"
@@ -25,7 +26,11 @@ func invokeRun(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	}
 	typeGiven := opts.Flags.InputType != ""
 	inferSingleInputType(inv, typeGiven)
-	plan, err := newPlan(inv)
+	uploadOpts, err := upload.OptionsFromEnv()
+	if err != nil {
+		return clierr.Usagef("%v", err)
+	}
+	plan, err := newPlan(inv, manage.PlanOptions(f, uploadOpts))
 	if err != nil {
 		return err
 	}
@@ -35,10 +40,6 @@ func invokeRun(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 			return err
 		}
 		return f.Print(result)
-	}
-	uploadOpts, err := upload.OptionsFromEnv()
-	if err != nil {
-		return clierr.Usagef("%v", err)
 	}
 	c, err := f.Client()
 	if err != nil {

@@ -65,6 +65,7 @@ file's folder (from the current directory without --file), as in az.`,
 	fl.StringVar(&opts.Datastore, "datastore", "", "Datastore to upload a local path to (default workspaceblobstore)")
 	fl.StringArrayVar(&opts.Set, "set", nil, "KEY=VALUE overrides of the YAML, e.g. --set tags.source=uci")
 	cmdutil.MarkNargsPlus(cmd, "set")
+	cmdutil.AddNoCacheFlag(cmd, f)
 	return cmd
 }
 

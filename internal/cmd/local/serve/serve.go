@@ -30,6 +30,9 @@ type Options struct {
 	Faults string
 	Python string
 	Jobs   int
+	// StorageConnectionString makes workspaceblobstore an existing storage
+	// account (also $ML_LOCAL_STORAGE_CONNECTION_STRING).
+	StorageConnectionString string
 	// MaxBodyBytes caps request bodies (413 above it); the server's 413
 	// message tells users to raise it with --max-body-bytes.
 	MaxBodyBytes int64
@@ -49,10 +52,16 @@ commands with --local find it. It listens on 127.0.0.1 only, port %d unless
 --port says otherwise. SIGINT/SIGTERM stop it gracefully.
 
 Scoring scripts run with python3 on PATH unless --python (or ML_LOCAL_PYTHON)
-names another interpreter.`, localws.EnvDir, localws.DefaultPort),
+names another interpreter.
+
+With --storage-connection-string (or $%s) the datastore
+workspaceblobstore is a container of an existing storage account (Azurite,
+or Azure Storage) instead of the local blob store: uploads go there, and
+jobs read their inputs from it and write their outputs to it.`, localws.EnvDir, localws.DefaultPort, localws.EnvStorageConnectionString),
 		Example: `  ml local serve
   ml local serve --dir ./ws --port 0 --detach
-  ML_LOCAL_FAULTS=rate=0.2,kinds=429+503+drop ml local serve   # fault injection for tests`,
+  ML_LOCAL_FAULTS=rate=0.2,kinds=429+503+drop ml local serve   # fault injection for tests
+  ML_LOCAL_STORAGE_CONNECTION_STRING=UseDevelopmentStorage=true ml local serve --detach   # blobs in Azurite`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
@@ -67,6 +76,7 @@ names another interpreter.`, localws.EnvDir, localws.DefaultPort),
 	cmd.Flags().StringVar(&opts.Faults, "faults", "", "Inject failures for testing clients, e.g. rate=0.3,kinds=429+503+drop,seed=1 (also $"+localws.EnvFaults+")")
 	cmd.Flags().StringVar(&opts.Python, "python", "", "Python interpreter for scoring scripts (default $ML_LOCAL_PYTHON, else python3)")
 	cmd.Flags().Int64Var(&opts.MaxBodyBytes, "max-body-bytes", localws.DefaultMaxBodyBytes, "Largest request body accepted (a single Put Blob, an ARM or scoring body); larger ones get 413")
+	cmd.Flags().StringVar(&opts.StorageConnectionString, "storage-connection-string", "", "Keep workspaceblobstore in an existing storage account (Azurite or Azure Storage) instead of the local blob store: AccountName=..;AccountKey=..;BlobEndpoint=.. (also $"+localws.EnvStorageConnectionString+", which keeps the key out of the process list)")
 	cmd.Flags().IntVar(&opts.Jobs, "max-concurrent-jobs", localws.DefaultMaxConcurrentJobs, "Jobs that run at once; later ones queue")
 	return cmd
 }
@@ -109,8 +119,12 @@ func serveRun(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	if err := probePort(addr); err != nil {
 		return err
 	}
+	conn := opts.StorageConnectionString
+	if conn == "" {
+		conn = f.Getenv(localws.EnvStorageConnectionString)
+	}
 	if opts.Detach {
-		return detach(ctx, f, dir)
+		return detach(ctx, f, dir, conn)
 	}
 	python := opts.Python
 	if python == "" {
@@ -124,7 +138,9 @@ func serveRun(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 		MaxConcurrentJobs: opts.Jobs,
 		MaxBodyBytes:      opts.MaxBodyBytes,
 		Runner:            localws.BatchRunner{Python: python},
-		Logger:            logger(f),
+
+		StorageConnectionString: conn,
+		Logger:                  logger(f),
 	})
 	if err != nil {
 		return err
@@ -174,7 +190,7 @@ func logger(f *cmdutil.Factory) *slog.Logger {
 // detach starts `ml local serve` again without --detach in a new session,
 // logging to DIR/server.log, and returns once its server.json appears. When
 // the child exits first, its own error (from the log) is the answer.
-func detach(ctx context.Context, f *cmdutil.Factory, dir string) error {
+func detach(ctx context.Context, f *cmdutil.Factory, dir, conn string) error {
 	exe, err := os.Executable()
 	if err != nil {
 		return fmt.Errorf("--detach: cannot find ml's own binary: %w", err)
@@ -192,14 +208,26 @@ func detach(ctx context.Context, f *cmdutil.Factory, dir string) error {
 	if err != nil {
 		return fmt.Errorf("--detach: %s: %w", logPath, err)
 	}
+	// The connection string goes to the child in its environment, not its
+	// arguments, which other users can read in the process list.
 	var args []string
-	for _, a := range os.Args[1:] {
-		if a != "--detach" && a != "--detach=true" {
+	for i := 1; i < len(os.Args); i++ {
+		a := os.Args[i]
+		switch {
+		case a == "--detach" || a == "--detach=true":
+		case a == "--storage-connection-string":
+			i++
+		case strings.HasPrefix(a, "--storage-connection-string="):
+		default:
 			args = append(args, a)
 		}
 	}
 	args = append(args, "--dir", dir)
 	cmd := exec.Command(exe, args...)
+	cmd.Env = os.Environ()
+	if conn != "" {
+		cmd.Env = append(cmd.Env, localws.EnvStorageConnectionString+"="+conn)
+	}
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	cmd.SysProcAttr = shared.DetachedProcAttr()
 	if err := cmd.Start(); err != nil {

@@ -74,6 +74,7 @@ azureml:<name>:<version>.`,
 	fl.StringArrayVar(&opts.Set, "set", nil, "KEY=VALUE overrides of the YAML, e.g. --set properties.source=uci")
 	cmdutil.MarkNargsPlus(cmd, "set")
 	cmdutil.MarkNargsPlus(cmd, "tags")
+	cmdutil.AddNoCacheFlag(cmd, f)
 	return cmd
 }
 
