@@ -20,6 +20,7 @@ import (
 //	logs             the job's log files (names relative to the job folder)
 //	logs/{path}      one log file (Range requests work, for tailing)
 //	outputs          the job's outputs: datastore location and files with blob URLs
+//	children         the job's child runs (steps), as run history lists them
 
 func (s *Server) serveHistory(w http.ResponseWriter, r *http.Request, segs []string) {
 	rest, aerr := s.matchWorkspaceScope(segs)
@@ -28,7 +29,7 @@ func (s *Server) serveHistory(w http.ResponseWriter, r *http.Request, segs []str
 		return
 	}
 	if len(rest) < 3 || rest[0] != "runs" {
-		writeError(w, errNotFound("no route for "+r.URL.Path+": run history routes are .../runs/{runId}/details|events|logs|outputs"))
+		writeError(w, errNotFound("no route for "+r.URL.Path+": run history routes are .../runs/{runId}/details|events|logs|outputs|children"))
 		return
 	}
 	if r.Method != http.MethodGet {
@@ -51,6 +52,8 @@ func (s *Server) serveHistory(w http.ResponseWriter, r *http.Request, segs []str
 		s.serveLogFile(w, r, j, rest[3:])
 	case len(rest) == 3 && rest[2] == "outputs":
 		s.serveOutputs(w, r, j)
+	case len(rest) == 3 && rest[2] == "children":
+		s.serveChildren(w, r, j)
 	default:
 		writeError(w, errNotFound("no route for "+r.URL.Path))
 	}
