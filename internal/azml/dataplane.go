@@ -255,21 +255,11 @@ func (c *Client) JobOutputs(ctx context.Context, job string) ([]JobOutput, error
 		}
 		return page.Value, nil
 	}
-	api, err := c.APIURL(ctx)
+	children, err := c.childRuns(ctx, job, 0)
 	if err != nil {
 		return nil, err
 	}
-	var children struct {
-		Value []struct {
-			RunID       string `json:"runId"`
-			DisplayName string `json:"displayName"`
-			Name        string `json:"name"`
-		} `json:"value"`
-	}
-	if err := c.getJSON(ctx, c.runURL(api, job)+"/children", &children); err != nil {
-		return nil, err
-	}
-	for _, ch := range children.Value {
+	for _, ch := range children {
 		if ch.Name == "batchscoring" || ch.DisplayName == "batchscoring" {
 			return []JobOutput{{Name: "score", Datastore: DefaultDatastore, Path: "azureml/" + ch.RunID + "/score/"}}, nil
 		}

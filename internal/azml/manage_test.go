@@ -104,6 +104,12 @@ func (f *fakeARM) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.serveOperation(w, segs[1])
 	case segs[0] == "batchEndpoints" || segs[0] == "computes":
 		f.serveTracked(w, r, rel, body)
+	case segs[0] == "jobs" && len(segs) == 2 && r.Method == http.MethodGet:
+		if job, ok := f.resources[strings.ToLower(rel)]; ok {
+			writeJSON(w, http.StatusOK, public(job))
+		} else {
+			writeARMError(w, http.StatusNotFound, "UserError", "job "+segs[1]+" not found")
+		}
 	case len(segs) == 2 && r.Method == http.MethodGet:
 		f.serveContainer(w, segs[0], segs[1])
 	case len(segs) == 3 && segs[2] == "versions" && r.Method == http.MethodGet:

@@ -107,17 +107,39 @@ func runSummaryOf(j *jobRecord) runSummary {
 	return r
 }
 
-// serveChildren answers GET …/runs/{job}/children: the job's steps that
-// have started, oldest first, paged like run history.
-func (s *Server) serveChildren(w http.ResponseWriter, r *http.Request, j *jobRecord) {
-	kids, err := s.childJobs(r.Context(), j.Name)
+// batchScoringStep is the display name of a model deployment job's one
+// step: on Azure a batch job is a pipeline run whose step runs the scoring.
+const batchScoringStep = "batchscoring"
+
+// childRuns are job j's child runs as run history lists them, oldest
+// first: a pipeline job's steps that have started, or the batchscoring
+// step of a model deployment's job.
+func (s *Server) childRuns(ctx context.Context, j *jobRecord) ([]runSummary, error) {
+	if len(j.Pipeline) == 0 && j.DeploymentType != string(armmachinelearning.BatchDeploymentConfigurationTypePipelineComponent) {
+		step := runSummaryOf(j)
+		step.RunID, step.Name, step.DisplayName, step.Description = j.Name+"_"+batchScoringStep, j.Name+"_"+batchScoringStep, batchScoringStep, ""
+		step.ParentRunID, step.RootRunID, step.Error = j.Name, j.Name, nil
+		step.Tags, step.Properties = map[string]string{}, map[string]string{}
+		return []runSummary{step}, nil
+	}
+	kids, err := s.childJobs(ctx, j.Name)
 	if err != nil {
-		writeError(w, err)
-		return
+		return nil, err
 	}
 	items := make([]runSummary, 0, len(kids))
 	for _, k := range kids {
 		items = append(items, runSummaryOf(k))
+	}
+	return items, nil
+}
+
+// serveChildren answers GET …/runs/{job}/children (what `az ml job list
+// --parent-job-name` reads), paged like run history.
+func (s *Server) serveChildren(w http.ResponseWriter, r *http.Request, j *jobRecord) {
+	items, err := s.childRuns(r.Context(), j)
+	if err != nil {
+		writeError(w, err)
+		return
 	}
 	writePage(w, r, items)
 }

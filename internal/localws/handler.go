@@ -206,6 +206,12 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 		s.serveDiscovery(w, r)
 		return
 	}
+	if len(segs) == 2 && segs[0] == "runs" {
+		// The job page checks its own view signature (a browser sends no
+		// bearer token).
+		s.serveStudio(w, r, segs[1])
+		return
+	}
 	if !s.authorized(r) {
 		s.unauthorized(w, r)
 		return

@@ -21,12 +21,6 @@ func (s *Server) trackingURI(r *http.Request) string {
 	return "azureml://" + r.Host + "/mlflow/v1.0" + s.workspacePath() + "?"
 }
 
-// studioURI is the "Web View" of a job; the local workspace has no studio,
-// so it is the run-history details of the job.
-func (s *Server) studioURI(r *http.Request, job string) string {
-	return baseURL(r) + "/history/v1.0" + s.workspacePath() + "/runs/" + job + "/details"
-}
-
 // outputURI is the datastore URI of an output: the file for a model
 // deployment's output, the folder otherwise.
 func outputURI(o jobOutput) string {
