@@ -48,6 +48,11 @@ func Run(ctx context.Context, args []string, ios *iostreams.IOStreams, getenv fu
 	cmd := root.NewCmdRoot(f)
 	reached := trackRun(cmd)
 	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		// A flag value that checks itself says what is wrong in full;
+		// pflag's "invalid argument ... for ... flag:" prefix adds nothing.
+		if u := (*clierr.UsageError)(nil); errors.As(err, &u) {
+			return u
+		}
 		return &clierr.UsageError{Err: err}
 	})
 	expanded, err := expandArgs(cmd, args)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -38,11 +39,17 @@ func TestExitCodes(t *testing.T) {
 		{"unknown command", []string{"nope"}, ExitUsage, "unknown command"},
 		{"unknown flag", []string{"version", "--nope"}, ExitUsage, "unknown flag"},
 		{"missing required flag", []string{"batch-endpoint", "invoke", "--input", "x"}, ExitUsage, `"name"`},
-		{"bad output format", []string{"version", "-o", "xml"}, ExitUsage, "--output"},
+		{"bad output format", []string{"version", "-o", "xml"}, ExitUsage, `argument --output/-o: invalid choice: "xml" (choose from json,`},
+		{"invalid -o before a valid one", []string{"version", "-o", "xml", "-o", "json"}, ExitUsage, "invalid choice"},
+		{"--output given an output location", []string{"batch-endpoint", "invoke", "-n", "ep", "--input", ".", "--dry-run", "--output", "azureml://datastores/workspaceblobstore/paths/out", "-o", "json"},
+			ExitUsage, "--output-path azureml://datastores/<datastore>/paths/<path> or --set outputs.<name>.path=<uri>"},
+		{"-o given a SAS URL hides the signature", []string{"version", "-o", "https://a.blob.core.windows.net/c?sig=TOPSECRET"}, ExitUsage, `"https://a.blob.core.windows.net/c?..."`},
 		{"query and jq together", []string{"version", "--query", "a", "--jq", ".a"}, ExitUsage, "--query"},
 		{"bad int flag", []string{"batch-endpoint", "invoke", "-n", "ep", "-m", "many"}, ExitUsage, "mini-batch-size"},
 		{"ambiguous prefix", []string{"batch-endpoint", "invoke", "-n", "ep", "--inp", "x"}, ExitUsage, "ambiguous option"},
 		{"configure with nothing to do", []string{"configure"}, ExitUsage, "nothing to do"},
+		{"--set with no value", []string{"batch-endpoint", "invoke", "-n", "ep", "--input", ".", "--dry-run", "--set"}, ExitUsage, "argument --set: expected at least one argument"},
+		{"--set with an empty token", []string{"batch-endpoint", "invoke", "-n", "ep", "--input", ".", "--dry-run", "--set", ""}, ExitUsage, `--set: "" is not KEY=VALUE`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -52,6 +59,9 @@ func TestExitCodes(t *testing.T) {
 			}
 			if !strings.Contains(stderr, tt.stderr) {
 				t.Errorf("stderr %q does not mention %q", stderr, tt.stderr)
+			}
+			if strings.Contains(stderr, "TOPSECRET") {
+				t.Errorf("stderr leaks a signature: %q", stderr)
 			}
 			if tt.code == ExitUsage && !strings.HasPrefix(stderr, "ERROR: ") {
 				t.Errorf("usage errors print az's \"ERROR: \" prefix, got %q", stderr)
@@ -151,5 +161,24 @@ func TestOutputDefaultComesFromEnvThenConfig(t *testing.T) {
 	_, out, _ = run(t, map[string]string{"AZURE_CONFIG_DIR": dir, "AZURE_CORE_OUTPUT": "json"}, "version", "--query", "os", "-o", "tsv")
 	if strings.Contains(out, `"`) {
 		t.Errorf("-o tsv must beat AZURE_CORE_OUTPUT: %q", out)
+	}
+}
+
+// TestFileFromStdinInterrupted: `-f -` waiting on a standard input nobody
+// writes to ends on Ctrl-C (exit 130), as every wait must.
+func TestFileFromStdinInterrupted(t *testing.T) {
+	ios, _, _, errOut := iostreams.Test()
+	r, w := io.Pipe()
+	defer w.Close()
+	ios.In = r
+	ctx, cancel := context.WithCancel(context.Background())
+	env := map[string]string{"AZURE_CONFIG_DIR": t.TempDir()}
+	done := make(chan int, 1)
+	go func() {
+		done <- Run(ctx, []string{"batch-endpoint", "create", "-f", "-"}, ios, func(k string) string { return env[k] })
+	}()
+	cancel()
+	if code := <-done; code != ExitInterrupted {
+		t.Fatalf("exit code %d, want %d; stderr:\n%s", code, ExitInterrupted, errOut)
 	}
 }

@@ -16,13 +16,13 @@ import (
 	"github.com/mlbatch/ml/internal/httptrace"
 )
 
-// NewDefaultCredential is azidentity's default chain: environment service
-// principal, workload identity (GitHub Actions OIDC through
-// AZURE_FEDERATED_TOKEN_FILE), managed identity, Azure CLI, Azure Developer
-// CLI. AZURE_TOKEN_CREDENTIALS narrows it, as azidentity documents.
-func NewDefaultCredential(c Cloud) (azcore.TokenCredential, error) {
+// defaultCredential is azidentity's default chain: environment service
+// principal, workload identity (AZURE_FEDERATED_TOKEN_FILE), managed
+// identity, Azure CLI, Azure Developer CLI. AZURE_TOKEN_CREDENTIALS narrows
+// it, as azidentity documents. NewCredential puts CI sign-ins ahead of it.
+func defaultCredential(opts azcore.ClientOptions) (azcore.TokenCredential, error) {
 	cred, err := azidentity.NewDefaultAzureCredential(&azidentity.DefaultAzureCredentialOptions{
-		ClientOptions: azcore.ClientOptions{Cloud: c.ARM},
+		ClientOptions: opts,
 	})
 	if err != nil {
 		return nil, &clierr.Error{Kind: clierr.KindAuth, Err: fmt.Errorf("cannot build a credential: %s; next step: run `az login`, or set AZURE_CLIENT_ID, AZURE_TENANT_ID and AZURE_CLIENT_SECRET (or AZURE_FEDERATED_TOKEN_FILE)", firstLine(err.Error()))}
@@ -42,8 +42,12 @@ func ClassifyAuth(err error, getenv func(string) string) error {
 		msg := authFailed.Error()
 		cause := aadstsLine(msg)
 		next := "run `az login` (or check the service principal's secret / federated credential)"
-		if strings.Contains(msg, "AADSTS70021") || strings.Contains(msg, "AADSTS700213") {
-			next = federatedHint(getenv)
+		var fe *federatedError
+		if errors.As(err, &fe) {
+			next = "check that the job has `permissions: id-token: write` and that AZURE_CLIENT_ID and AZURE_TENANT_ID name the app registration (unset them to sign in with azure/login's az session instead)"
+		}
+		if federatedRefusal(msg) {
+			next = federatedHint(err, getenv)
 		}
 		return &clierr.Error{Kind: clierr.KindAuth, Err: fmt.Errorf("authentication failed: %s; next step: %s", cause, next)}
 	}
@@ -57,7 +61,7 @@ func ClassifyAuth(err error, getenv func(string) string) error {
 	}
 	msg := err.Error()
 	if strings.Contains(msg, "DefaultAzureCredential") || strings.Contains(msg, "credential unavailable") || strings.Contains(msg, "no credential") {
-		return &clierr.Error{Kind: clierr.KindAuth, Err: fmt.Errorf("no Azure credential found: %s; next step: run `az login`, or set AZURE_CLIENT_ID, AZURE_TENANT_ID and AZURE_CLIENT_SECRET, or AZURE_FEDERATED_TOKEN_FILE for GitHub Actions OIDC", firstLine(httptrace.RedactText(msg)))}
+		return &clierr.Error{Kind: clierr.KindAuth, Err: fmt.Errorf("no Azure credential found: %s; next step: run `az login`, or set AZURE_CLIENT_ID, AZURE_TENANT_ID and AZURE_CLIENT_SECRET; in GitHub Actions, give the job `permissions: id-token: write` and set AZURE_CLIENT_ID and AZURE_TENANT_ID (docs/github-actions.md)", firstLine(httptrace.RedactText(msg)))}
 	}
 	return err
 }
@@ -77,27 +81,79 @@ func aadstsLine(msg string) string {
 	return firstLine(httptrace.RedactText(msg))
 }
 
+// federatedRefusal reports whether Microsoft Entra refused a federated
+// token because no federated credential of the app matches it: no
+// matching record (70021), none configured (70025), or a wrong
+// subject/issuer (700213, 700211).
+func federatedRefusal(msg string) bool {
+	for _, code := range []string{"AADSTS70021:", "AADSTS70025:", "AADSTS700213:", "AADSTS700211:"} {
+		if strings.Contains(msg, code) {
+			return true
+		}
+	}
+	return false
+}
+
 // federatedHint names the federated credential that has to exist: the
-// issuer and subject of the token the workload presented (read from
-// AZURE_FEDERATED_TOKEN_FILE; only its public claims are shown).
-func federatedHint(getenv func(string) string) string {
+// issuer and subject of the token the workload presented. They come from
+// the token itself (the GitHub token ml fetched, or
+// AZURE_FEDERATED_TOKEN_FILE; only public claims are read), else from
+// Entra's message, else from GitHub's environment.
+func federatedHint(err error, getenv func(string) string) string {
 	client := getenv("AZURE_CLIENT_ID")
 	if client == "" {
 		client = "<app id>"
 	}
-	iss, sub := "<issuer>", "<subject>"
-	if path := getenv("AZURE_FEDERATED_TOKEN_FILE"); path != "" {
-		if claims, err := jwtClaims(path); err == nil {
-			if claims.Iss != "" {
-				iss = claims.Iss
-			}
-			if claims.Sub != "" {
-				sub = claims.Sub
-			}
+	var c claims
+	var fe *federatedError
+	if errors.As(err, &fe) {
+		c = fe.presented
+	} else if path := getenv("AZURE_FEDERATED_TOKEN_FILE"); path != "" {
+		if fc, err := jwtClaims(path); err == nil {
+			c = *fc
 		}
 	}
-	return fmt.Sprintf("add a federated credential to app %s with issuer %q and subject %q (az ad app federated-credential create --id %s --parameters '{\"name\":\"ml\",\"issuer\":\"%s\",\"subject\":\"%s\",\"audiences\":[\"api://AzureADTokenExchange\"]}')",
-		client, iss, sub, client, iss, sub)
+	msg := err.Error()
+	if c.Iss == "" {
+		c.Iss = quotedAfter(msg, "Assertion Issuer: '")
+	}
+	if c.Sub == "" {
+		c.Sub = quotedAfter(msg, "Assertion Subject: '")
+	}
+	if fe != nil {
+		if c.Iss == "" {
+			c.Iss = githubIssuer
+		}
+		if c.Sub == "" {
+			c.Sub = githubSubject(getenv)
+		}
+	}
+	iss, sub := c.Iss, c.Sub
+	if iss == "" {
+		iss = "<issuer>"
+	}
+	if sub == "" {
+		sub = "<subject>"
+	}
+	hint := fmt.Sprintf("add a federated credential to app %s with issuer %q and subject %q (az ad app federated-credential create --id %s --parameters '{\"name\":\"ml\",\"issuer\":\"%s\",\"subject\":\"%s\",\"audiences\":[\"%s\"]}')",
+		client, iss, sub, client, iss, sub, entraAudience)
+	if strings.HasPrefix(iss, githubIssuer) {
+		hint += "; GitHub's subjects are repo:<owner>/<repo>:ref:<ref> for a branch or tag, repo:<owner>/<repo>:environment:<name> for a job with an environment, repo:<owner>/<repo>:pull_request for pull requests"
+	}
+	return hint
+}
+
+// quotedAfter returns the text between prefix and the next "'" in msg.
+func quotedAfter(msg, prefix string) string {
+	i := strings.Index(msg, prefix)
+	if i < 0 {
+		return ""
+	}
+	rest := msg[i+len(prefix):]
+	if j := strings.IndexByte(rest, '\''); j >= 0 {
+		return rest[:j]
+	}
+	return ""
 }
 
 type claims struct {
@@ -105,14 +161,19 @@ type claims struct {
 	Sub string `json:"sub"`
 }
 
-// jwtClaims decodes the payload of the JWT in path without verifying it;
-// only iss and sub are used, to explain a mismatch.
+// jwtClaims reads the JWT in path; see parseJWTClaims.
 func jwtClaims(path string) (*claims, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	parts := strings.Split(strings.TrimSpace(string(data)), ".")
+	return parseJWTClaims(string(data))
+}
+
+// parseJWTClaims decodes the payload of a JWT without verifying it; only
+// iss and sub are kept, to explain a mismatch.
+func parseJWTClaims(token string) (*claims, error) {
+	parts := strings.Split(strings.TrimSpace(token), ".")
 	if len(parts) < 2 {
 		return nil, errors.New("not a JWT")
 	}

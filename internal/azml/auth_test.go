@@ -2,10 +2,7 @@ package azml
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/json"
-	"net/http"
-	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,39 +17,17 @@ import (
 )
 
 // TestClassifyAuthOnARealAADSTS70021 runs azidentity's workload identity
-// credential (what GitHub Actions OIDC uses) against a fake Microsoft Entra
+// credential (AZURE_FEDERATED_TOKEN_FILE, as on Kubernetes) against a fake Microsoft Entra
 // token endpoint on 127.0.0.1 that refuses the assertion with AADSTS70021,
 // and checks ml's one-line message: the cause, and the federated
 // credential to create, with the presented issuer and subject.
 func TestClassifyAuthOnARealAADSTS70021(t *testing.T) {
-	const tenant = "11111111-2222-3333-4444-555555555555"
-	var srv *httptest.Server
-	srv = httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		switch {
-		case strings.HasSuffix(r.URL.Path, "/.well-known/openid-configuration"):
-			base := srv.URL + "/" + tenant
-			json.NewEncoder(w).Encode(map[string]any{
-				"token_endpoint":         base + "/oauth2/v2.0/token",
-				"authorization_endpoint": base + "/oauth2/v2.0/authorize",
-				"issuer":                 base + "/v2.0",
-			})
-		case strings.HasSuffix(r.URL.Path, "/oauth2/v2.0/token"):
-			w.WriteHeader(http.StatusBadRequest)
-			json.NewEncoder(w).Encode(map[string]any{
-				"error":             "invalid_client",
-				"error_description": "AADSTS70021: No matching federated identity record found for presented assertion. Assertion Issuer: 'https://token.actions.githubusercontent.com'. Assertion Subject: 'repo:org/app:ref:refs/heads/main'. Trace ID: x Correlation ID: y Timestamp: 2026-01-01 00:00:00Z",
-				"error_codes":       []int{70021},
-			})
-		default:
-			http.NotFound(w, r)
-		}
-	}))
-	defer srv.Close()
+	srv := newFakeAuthority(t, func(url.Values) (int, map[string]any) {
+		return aadstsRefusal(70021, "AADSTS70021: No matching federated identity record found for presented assertion. Assertion Issuer: 'https://token.actions.githubusercontent.com'. Assertion Subject: 'repo:org/app:ref:refs/heads/main'.")
+	})
 
-	payload := base64.RawURLEncoding.EncodeToString([]byte(`{"iss":"https://token.actions.githubusercontent.com","sub":"repo:org/app:ref:refs/heads/main","aud":"api://AzureADTokenExchange"}`))
 	tokenFile := filepath.Join(t.TempDir(), "oidc-token")
-	if err := os.WriteFile(tokenFile, []byte("eyJhbGciOiJSUzI1NiJ9."+payload+".c2lnbmF0dXJl"), 0o600); err != nil {
+	if err := os.WriteFile(tokenFile, []byte(fakeJWT(`{"iss":"https://token.actions.githubusercontent.com","sub":"repo:org/app:ref:refs/heads/main","aud":"api://AzureADTokenExchange"}`)), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	cred, err := azidentity.NewWorkloadIdentityCredential(&azidentity.WorkloadIdentityCredentialOptions{
@@ -61,7 +36,7 @@ func TestClassifyAuthOnARealAADSTS70021(t *testing.T) {
 			Transport: srv.Client(),
 		},
 		ClientID:                 "app-123",
-		TenantID:                 tenant,
+		TenantID:                 testTenant,
 		TokenFilePath:            tokenFile,
 		DisableInstanceDiscovery: true,
 	})

@@ -19,25 +19,6 @@ import (
 // (children anonymous, code uploaded, environments registered), reading
 // component versions back, and archiving.
 
-// ListView says which assets a listing returns (--include-archived,
-// --archived-only); the zero value lists active ones, as az does.
-type ListView string
-
-// List views.
-const (
-	ListActive   ListView = ""
-	ListAll      ListView = ListView(armmachinelearning.ListViewTypeAll)
-	ListArchived ListView = ListView(armmachinelearning.ListViewTypeArchivedOnly)
-)
-
-func (v ListView) arm() *armmachinelearning.ListViewType {
-	if v == ListActive {
-		return nil
-	}
-	t := armmachinelearning.ListViewType(v)
-	return &t
-}
-
 // GetComponentVersion returns version of component name.
 func (c *Client) GetComponentVersion(ctx context.Context, name, version string) (*armmachinelearning.ComponentVersion, error) {
 	resp, err := c.arm.NewComponentVersionsClient().Get(ctx, c.T.ResourceGroup, c.T.Workspace, name, version, nil)

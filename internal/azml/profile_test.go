@@ -2,6 +2,7 @@ package azml
 
 import (
 	"encoding/base64"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -49,7 +50,7 @@ func TestFederatedHintNamesIssuerAndSubject(t *testing.T) {
 	if err := os.WriteFile(path, []byte("eyJhbGciOiJSUzI1NiJ9."+payload+".c2lnbmF0dXJl"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	hint := federatedHint(func(k string) string {
+	hint := federatedHint(errors.New("AADSTS70021: No matching federated identity record found for presented assertion."), func(k string) string {
 		return map[string]string{"AZURE_CLIENT_ID": "app-123", "AZURE_FEDERATED_TOKEN_FILE": path}[k]
 	})
 	for _, want := range []string{"app-123", "https://token.actions.githubusercontent.com", "repo:org/app:ref:refs/heads/main", "az ad app federated-credential create"} {

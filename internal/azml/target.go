@@ -54,13 +54,21 @@ type TargetOptions struct {
 	Getenv        func(string) string
 	// LocalDir is the local workspace folder; "" means ML_LOCAL_DIR or ~/.ml/local.
 	LocalDir string
+	// Trace, when set, receives an HTTP trace with secrets redacted
+	// (--debug), the credential's sign-in included.
+	Trace io.Writer
 }
 
 // ResolveTarget builds the Target for o. It reads files (server.json,
 // azureProfile.json) but makes no network call.
 func ResolveTarget(o TargetOptions) (*Target, error) {
 	if o.Local {
-		return resolveLocal(o)
+		t, err := resolveLocal(o)
+		if err != nil {
+			return nil, err
+		}
+		t.Trace = o.Trace
+		return t, nil
 	}
 	name := o.Cloud
 	if name == "" {
@@ -80,11 +88,11 @@ func ResolveTarget(o TargetOptions) (*Target, error) {
 	if o.Workspace == "" {
 		return nil, clierr.Usagef("no workspace: pass -w/--workspace-name or run `ml configure --defaults workspace=<name>`")
 	}
-	cred, err := NewDefaultCredential(c)
+	cred, err := NewCredential(c, o.Getenv, CredentialOptions{Trace: o.Trace})
 	if err != nil {
 		return nil, err
 	}
-	return &Target{Cloud: c, Credential: cred, Subscription: sub, ResourceGroup: o.ResourceGroup, Workspace: o.Workspace}, nil
+	return &Target{Cloud: c, Credential: cred, Subscription: sub, ResourceGroup: o.ResourceGroup, Workspace: o.Workspace, Trace: o.Trace}, nil
 }
 
 func resolveLocal(o TargetOptions) (*Target, error) {

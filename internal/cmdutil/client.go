@@ -49,12 +49,12 @@ func (f *Factory) newClient() (*azml.Client, error) {
 			o.Cloud = cfg.Get(config.KeyCloud)
 		}
 	}
+	if g.Debug {
+		o.Trace = f.IOStreams.ErrOut
+	}
 	t, err := azml.ResolveTarget(o)
 	if err != nil {
 		return nil, err
-	}
-	if g.Debug {
-		t.Trace = f.IOStreams.ErrOut
 	}
 	t.Transport = f.Transport
 	return azml.NewClient(t, f.Getenv)

@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"context"
 	"fmt"
 	"path/filepath"
 	"regexp"
@@ -177,7 +178,7 @@ var (
 // of its own, and every local path any of them names. Nothing is
 // registered: that is internal/azml's job.
 func LoadComponent(path string, overrides []Override) (*Component, error) {
-	root, file, base, err := readTree(path, "component")
+	root, file, base, err := readTree(context.Background(), path, nil, "component")
 	if err != nil {
 		return nil, err
 	}
@@ -631,6 +632,11 @@ func (d *decoder) pipelineComponent(o *object, c *Component, cc componentContext
 	if err := o.require("jobs", "add jobs: with at least one step"); err != nil {
 		return err
 	}
+	// A stored component made from a pipeline job (a deployment's
+	// job_definition) has no steps of its own: they are the job's.
+	if jn := o.node("jobs"); d.stored && o.node("sourceJobId") != nil && jn.Kind == yaml.MappingNode && len(jn.Content) == 0 {
+		return nil
+	}
 	nodes, err := d.nodes(o.node("jobs"), cc)
 	if err != nil {
 		return err
@@ -663,7 +669,7 @@ func (d *decoder) loadComponentFile(n *yaml.Node, raw string, cc componentContex
 	if r, err := filepath.Rel(d.baseDir, p); err == nil && !strings.HasPrefix(r, "..") {
 		rel = filepath.Join(filepath.Dir(d.file), r)
 	}
-	root, file, base, err := readTree(rel, "component")
+	root, file, base, err := readTree(context.Background(), rel, nil, "component")
 	if err != nil {
 		// The error is located in the component's own file.
 		return nil, err

@@ -1,7 +1,9 @@
 package spec
 
 import (
+	"context"
 	"fmt"
+	"io"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -142,10 +144,10 @@ var (
 	maxInt64        = int64(1<<63 - 1)
 )
 
-// LoadDeployment reads a batch deployment YAML file (path "" = flags only),
+// LoadDeployment reads a batch deployment YAML file (path "" = flags only, "-" = stdin),
 // applies overrides, validates it and checks every local path it names.
-func LoadDeployment(path string, overrides []Override) (*Deployment, error) {
-	root, file, base, err := readTree(path, "batch deployment")
+func LoadDeployment(ctx context.Context, path string, stdin io.Reader, overrides []Override) (*Deployment, error) {
+	root, file, base, err := readTree(ctx, path, stdin, "batch deployment")
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -50,7 +51,7 @@ jobs:
 // description inside it when the component is an object.
 func TestPipelineDeploymentComponentForms(t *testing.T) {
 	dir := writeTree(t, pipelineDeploymentTree)
-	d, err := LoadDeployment(filepath.Join(dir, "deployment.yml"), nil)
+	d, err := LoadDeployment(context.Background(), filepath.Join(dir, "deployment.yml"), nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +78,7 @@ func TestPipelineDeploymentComponentForms(t *testing.T) {
 	// Inline: the same pipeline written under component:, without a name.
 	inline := strings.Replace(pipelineDeploymentTree["deployment.yml"], "component: pipeline.yml", "component:\n  type: pipeline\n  jobs:\n    step:\n      type: command\n      component: components/step.yml\n      inputs:\n        data: {type: uri_folder, path: components}", 1)
 	writeTree2(t, dir, "inline.yml", inline)
-	d, err = LoadDeployment(filepath.Join(dir, "inline.yml"), nil)
+	d, err = LoadDeployment(context.Background(), filepath.Join(dir, "inline.yml"), nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +88,7 @@ func TestPipelineDeploymentComponentForms(t *testing.T) {
 
 	// A reference: no component tags or description in the configuration.
 	o, _ := ParseSet([]string{"component=azureml:batch_scoring@latest"})
-	d, err = LoadDeployment(filepath.Join(dir, "deployment.yml"), o)
+	d, err = LoadDeployment(context.Background(), filepath.Join(dir, "deployment.yml"), nil, o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +101,7 @@ func TestPipelineDeploymentComponentForms(t *testing.T) {
 	o, _ = ParseSet([]string{"job_definition=azureml:quirky_pear_1"})
 	jd := strings.Replace(pipelineDeploymentTree["deployment.yml"], "component: pipeline.yml\n", "", 1)
 	writeTree2(t, dir, "from-job.yml", jd)
-	d, err = LoadDeployment(filepath.Join(dir, "from-job.yml"), o)
+	d, err = LoadDeployment(context.Background(), filepath.Join(dir, "from-job.yml"), nil, o)
 	if err != nil || d.JobDefinition != "azureml:quirky_pear_1" || d.JobDefinitionAt != "--set job_definition" {
 		t.Errorf("job_definition: %+v, %v", d, err)
 	}
@@ -129,7 +130,7 @@ func TestPipelineDeploymentErrors(t *testing.T) {
 			}
 			files["deployment.yml"] = strings.Replace(files["deployment.yml"], tt.old, tt.new, 1)
 			dir := writeTree(t, files)
-			_, err := LoadDeployment(filepath.Join(dir, "deployment.yml"), nil)
+			_, err := LoadDeployment(context.Background(), filepath.Join(dir, "deployment.yml"), nil, nil)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("err = %v, want %q", err, tt.want)
 			}
@@ -142,7 +143,7 @@ func TestPipelineDeploymentErrors(t *testing.T) {
 	}
 	files["components/step.yml"] = strings.Replace(files["components/step.yml"], "code: src", "code: nowhere", 1)
 	dir := writeTree(t, files)
-	if _, err := LoadDeployment(filepath.Join(dir, "deployment.yml"), nil); err == nil || !strings.Contains(err.Error(), "step.yml:5: code: no such file") {
+	if _, err := LoadDeployment(context.Background(), filepath.Join(dir, "deployment.yml"), nil, nil); err == nil || !strings.Contains(err.Error(), "step.yml:5: code: no such file") {
 		t.Errorf("bad child: %v", err)
 	}
 }

@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -53,9 +54,15 @@ var goodTree = map[string]string{
 // override), the key and the fix, as a usage error.
 func TestBadYAMLErrors(t *testing.T) {
 	type loader func(path string, o []Override) error
-	deployment := func(p string, o []Override) error { _, err := LoadDeployment(p, o); return err }
-	endpoint := func(p string, o []Override) error { _, err := LoadEndpoint(p, o); return err }
-	data := func(p string, o []Override) error { _, err := LoadData(p, o); return err }
+	deployment := func(p string, o []Override) error {
+		_, err := LoadDeployment(context.Background(), p, nil, o)
+		return err
+	}
+	endpoint := func(p string, o []Override) error {
+		_, err := LoadEndpoint(context.Background(), p, nil, o)
+		return err
+	}
+	data := func(p string, o []Override) error { _, err := LoadData(context.Background(), p, nil, o); return err }
 	replace := func(old, new string) string {
 		if !strings.Contains(goodDeployment, old) {
 			panic("test setup: " + old)
@@ -188,7 +195,7 @@ func TestGoodDeploymentDecodes(t *testing.T) {
 		files[k] = v
 	}
 	dir := writeTree(t, files)
-	d, err := LoadDeployment(filepath.Join(dir, "deployment.yml"), nil)
+	d, err := LoadDeployment(context.Background(), filepath.Join(dir, "deployment.yml"), nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

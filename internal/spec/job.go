@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"context"
 	"regexp"
 	"strings"
 
@@ -116,7 +117,7 @@ var (
 // (--set, --name) and validates it whole, with the component files its
 // steps name and every local path, before anything is uploaded.
 func LoadJob(path string, overrides []Override) (*Job, error) {
-	root, file, base, err := readTree(path, "job")
+	root, file, base, err := readTree(context.Background(), path, nil, "job")
 	if err != nil {
 		return nil, err
 	}

@@ -62,13 +62,14 @@ environment image are recorded, reported once, and not used.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVarP(&opts.File, "file", "f", "", "Batch deployment YAML file (required)")
+	fl.StringVarP(&opts.File, "file", "f", "", "Batch deployment YAML file (required); - reads standard input")
 	fl.StringVarP(&opts.Name, "name", "n", "", "Name of the deployment; overrides name: in the file")
 	fl.StringVarP(&opts.EndpointName, "endpoint-name", "e", "", "Name of the batch endpoint; overrides endpoint_name: in the file")
 	fl.StringArrayVar(&opts.Set, "set", nil, "KEY=VALUE overrides of the YAML, e.g. --set settings.mini_batch_size=20 resources.instance_count=2")
 	fl.BoolVar(&opts.SetDefault, "set-default", false, "Make this the endpoint's default deployment once it is ready")
 	fl.BoolVar(&opts.NoWait, "no-wait", false, "Do not wait for the operation to finish")
 	cmdutil.MarkNargsPlus(cmd, "set")
+	cmdutil.AddNoCacheFlag(cmd, f)
 	_ = cmd.MarkFlagRequired("file")
 	return cmd
 }
@@ -90,7 +91,7 @@ func createRun(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	d, err := spec.LoadDeployment(opts.File, overrides)
+	d, err := spec.LoadDeployment(ctx, opts.File, f.IOStreams.In, overrides)
 	if err != nil {
 		return err
 	}

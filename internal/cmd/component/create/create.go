@@ -60,7 +60,7 @@ version:, else the next version (an unchanged latest version is reused).`,
 	fl.StringVarP(&opts.Name, "name", "n", "", "Name of the component; overrides name: in the file")
 	fl.StringVarP(&opts.Version, "version", "v", "", "Version of the component; overrides version: in the file (default: the next version)")
 	fl.StringArrayVar(&opts.Set, "set", nil, "KEY=VALUE overrides of the YAML, e.g. --set display_name=Train inputs.lr.default=0.1")
-	fl.BoolVar(&opts.SkipValidation, "skip-validation", false, "Accepted for az compatibility; ml always checks the file before registering anything")
+	fl.BoolVar(&opts.SkipValidation, "skip-validation", false, "Accepted for az compatibility (the file is always checked before anything is registered)")
 	cmdutil.MarkNargsPlus(cmd, "set")
 	_ = cmd.MarkFlagRequired("file")
 	return cmd

@@ -26,11 +26,11 @@ type Options struct {
 func (o *Options) View() azml.ListView {
 	switch {
 	case o.ArchivedOnly:
-		return azml.ListArchived
+		return azml.ArchivedOnly
 	case o.IncludeArchived:
-		return azml.ListAll
+		return azml.AllAssets
 	}
-	return azml.ListActive
+	return azml.ActiveOnly
 }
 
 // NewCmdList returns `ml component list`. runF replaces the run function

@@ -17,7 +17,7 @@ func TestListFlags(t *testing.T) {
 		cmdtest.Case("negative max", []string{"-r", "-1"}, Options{}, "--max-results -1", true),
 	}
 	cmdtest.RunFlagCases(t, tests, NewCmdList)
-	for opts, want := range map[Options]azml.ListView{{}: azml.ListActive, {IncludeArchived: true}: azml.ListAll, {ArchivedOnly: true}: azml.ListArchived} {
+	for opts, want := range map[Options]azml.ListView{{}: azml.ActiveOnly, {IncludeArchived: true}: azml.AllAssets, {ArchivedOnly: true}: azml.ArchivedOnly} {
 		if got := opts.View(); got != want {
 			t.Errorf("%+v.View() = %q, want %q", opts, got, want)
 		}

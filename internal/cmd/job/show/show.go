@@ -24,11 +24,13 @@ func NewCmdShow(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 		Use:   "show",
 		Short: "Show a job",
 		Long: `Show a job with az's output keys (snake_case: status, display_name,
-experiment_name, creation_context, inputs, outputs, tags ...). A missing job
-exits 3.`,
+experiment_name, creation_context, inputs, outputs, tags ...). A failed job
+also has error {code, message}: why it failed, from run history (az prints
+no reason). A missing job exits 3.`,
 		Example: `  ml job show -n $JOB
   ml job show -n $JOB --query status -o tsv
-  ml job show -n $JOB --query tags`,
+  ml job show -n $JOB --query tags
+  ml job show -n $JOB --query error.message -o tsv`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
@@ -51,5 +53,11 @@ func showRun(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	return f.Print(azml.JobView(j))
+	v := azml.JobView(j)
+	if azml.JobStatus(j) == "Failed" {
+		if e := c.JobFailure(ctx, opts.Name); e != nil {
+			v["error"] = e
+		}
+	}
+	return f.Print(v)
 }

@@ -6,6 +6,7 @@ package shared
 
 import (
 	"os"
+	"strings"
 	"syscall"
 )
 
@@ -25,4 +26,15 @@ func Terminate(pid int) error {
 		return err
 	}
 	return p.Kill()
+}
+
+// PrivateFiles: no umask on this platform; files inherit the state
+// folder's ACLs.
+func PrivateFiles() {}
+
+// AddrInUse reports whether err is a listen failing because another
+// process holds the address (WSAEADDRINUSE's text on Windows).
+func AddrInUse(err error) bool {
+	return err != nil && (strings.Contains(err.Error(), "address already in use") ||
+		strings.Contains(err.Error(), "Only one usage of each socket address"))
 }

@@ -5,6 +5,7 @@
 package shared
 
 import (
+	"errors"
 	"os"
 	"syscall"
 )
@@ -30,3 +31,12 @@ func Terminate(pid int) error {
 	}
 	return p.Signal(syscall.SIGTERM)
 }
+
+// PrivateFiles makes every file this process and its children (scoring
+// scripts) create readable by this user only (umask 077): the local
+// workspace's folder is private, whatever creates files in it.
+func PrivateFiles() { syscall.Umask(0o077) }
+
+// AddrInUse reports whether err is a listen failing because another
+// process holds the address.
+func AddrInUse(err error) bool { return errors.Is(err, syscall.EADDRINUSE) }
