@@ -1,6 +1,7 @@
 package invoke
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -79,7 +80,7 @@ func TestCheckPipelineInputs(t *testing.T) {
 			if tt.set != nil {
 				f.Set = [][]string{tt.set}
 			}
-			inv, err := invocation.Build(f)
+			inv, err := invocation.Build(context.Background(), f, strings.NewReader(""))
 			if err != nil {
 				t.Fatal(err)
 			}
