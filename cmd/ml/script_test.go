@@ -34,9 +34,17 @@ func TestScripts(t *testing.T) {
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("REPO", repo)
 			env.Setenv("HEART", filepath.Join(repo, "testdata", "heart"))
+			// Scripts that need scikit-learn run it with Debian's python3
+			// (python3-sklearn), or the interpreter `make test` passes.
+			sklearnPython := os.Getenv("ML_TEST_PANDAS_PYTHON")
+			if sklearnPython == "" {
+				sklearnPython = "/usr/bin/python3"
+			}
+			env.Setenv("SKLEARN_PYTHON", sklearnPython)
 			env.Setenv("HOME", filepath.Join(env.WorkDir, "home"))
 			env.Setenv("AZURE_CONFIG_DIR", filepath.Join(env.WorkDir, "azure"))
 			env.Setenv("ML_LOCAL_DIR", filepath.Join(env.WorkDir, "ws"))
+			env.Defer(func() { stopDetached(filepath.Join(env.WorkDir, "ws")) })
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
@@ -47,6 +55,8 @@ func TestScripts(t *testing.T) {
 			"localsecrets": localSecrets,
 			"blobscmp":     blobsCmp,
 			"exits":        exitsWith,
+			"mdblock":      mdBlock,
+			"replace":      replaceInFile,
 		},
 		RequireExplicitExec: true,
 	})

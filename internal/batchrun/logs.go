@@ -23,13 +23,20 @@ func openAppend(path string) (*os.File, error) {
 }
 
 // writeFileAtomic replaces path so readers never see a half-written file.
+// The temporary file is hidden (a leading dot): log listings skip hidden
+// files, so a reader never tails the half-written copy.
 func writeFileAtomic(path, content string) error {
-	tmp := path + ".tmp"
+	tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".tmp")
 	if err := os.WriteFile(tmp, []byte(content), 0o600); err != nil {
 		return err
 	}
 	return os.Rename(tmp, path)
 }
+
+// FileTail returns the last n lines of a text file (at most its last
+// 16 KiB), trimmed, or "". The pipeline engine quotes failed steps' logs
+// with it.
+func FileTail(path string, n int) string { return fileTail(path, n) }
 
 // fileTail returns the last n non-empty lines of a text file, or "".
 func fileTail(path string, n int) string {

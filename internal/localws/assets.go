@@ -145,7 +145,38 @@ func (s *Server) renderVersion(kind *assetKind, rec resource, base string) (json
 		kind.normalizeVersion, kind.hasProvisioningState, func(props map[string]any) { s.servedLocations(kind, props, base) })
 }
 
+// listView reads listViewType (ActiveOnly, the default, ArchivedOnly or
+// All) and returns whether a stored asset is listed.
+func listView(r *http.Request) (func(rec resource) bool, *apiError) {
+	view := r.URL.Query().Get("listViewType")
+	var want func(archived bool) bool
+	switch {
+	case view == "" || strings.EqualFold(view, string(armmachinelearning.ListViewTypeActiveOnly)):
+		want = func(archived bool) bool { return !archived }
+	case strings.EqualFold(view, string(armmachinelearning.ListViewTypeArchivedOnly)):
+		want = func(archived bool) bool { return archived }
+	case strings.EqualFold(view, string(armmachinelearning.ListViewTypeAll)):
+		want = func(bool) bool { return true }
+	default:
+		return nil, errBadRequest("listViewType '" + view + "' is not supported: use ActiveOnly, ArchivedOnly or All.")
+	}
+	return func(rec resource) bool {
+		var doc struct {
+			Properties struct {
+				IsArchived bool `json:"isArchived"`
+			} `json:"properties"`
+		}
+		_ = json.Unmarshal(rec.Body, &doc)
+		return want(doc.Properties.IsArchived)
+	}, nil
+}
+
 func (s *Server) listContainers(w http.ResponseWriter, r *http.Request, kind *assetKind) {
+	listed, aerr := listView(r)
+	if aerr != nil {
+		writeError(w, aerr)
+		return
+	}
 	recs, err := s.store.ListResources(r.Context(), kind.Segment, "")
 	if err != nil {
 		writeError(w, err)
@@ -153,6 +184,9 @@ func (s *Server) listContainers(w http.ResponseWriter, r *http.Request, kind *as
 	}
 	items := make([]json.RawMessage, 0, len(recs))
 	for _, rec := range recs {
+		if !listed(rec) {
+			continue
+		}
 		out, err := s.renderContainer(kind, rec)
 		if err != nil {
 			writeError(w, err)
@@ -317,6 +351,11 @@ func fixDataType(body []byte) ([]byte, error) {
 }
 
 func (s *Server) listVersions(w http.ResponseWriter, r *http.Request, kind *assetKind, name string) {
+	listed, aerr := listView(r)
+	if aerr != nil {
+		writeError(w, aerr)
+		return
+	}
 	recs, err := s.store.ListResources(r.Context(), kind.versionKind(), name)
 	if err != nil {
 		writeError(w, err)
@@ -327,6 +366,9 @@ func (s *Server) listVersions(w http.ResponseWriter, r *http.Request, kind *asse
 	}
 	items := make([]json.RawMessage, 0, len(recs))
 	for _, rec := range recs {
+		if !listed(rec) {
+			continue
+		}
 		out, err := s.renderVersion(kind, rec, baseURL(r))
 		if err != nil {
 			writeError(w, err)

@@ -31,6 +31,10 @@ func (s *Server) runJob(ctx context.Context, name string, canceled func(string) 
 	if isTerminal(j.Status) {
 		return
 	}
+	if len(j.Pipeline) > 0 {
+		s.runPipelineJob(ctx, j, canceled)
+		return
+	}
 	spec, aerr := s.runSpec(j)
 	if aerr != nil {
 		s.finishJob(bg, name, statusFailed, nil, &jobError{Code: "UserError", Message: aerr.Message})

@@ -305,12 +305,16 @@ func TestInvokeDataAssets(t *testing.T) {
 }
 
 // TestPipelineDeployment stores a pipeline component deployment, checks
-// jobs against the component's declared interface, and records (but does
-// not run) valid jobs.
+// jobs against the component's declared interface, and runs valid jobs
+// with the pipeline engine, not the batch runner.
 func TestPipelineDeployment(t *testing.T) {
 	e := newEnv(t)
 	e.setupModelDeployment()
 	ctx := context.Background()
+	hello := e.registerComponent("hello", map[string]any{"type": "command", "environment": "azureml:env:1",
+		"inputs":  map[string]any{"data": map[string]any{"type": "uri_folder"}, "threshold": map[string]any{"type": "number"}},
+		"outputs": map[string]any{"scores": map[string]any{"type": "uri_folder"}},
+		"command": "ls ${{inputs.data}} > ${{outputs.scores}}/files.txt; echo ${{inputs.threshold}}"})
 	_, err := e.factory().NewComponentVersionsClient().CreateOrUpdate(ctx, rg, ws, "hello_batch", "1", armmachinelearning.ComponentVersion{
 		Properties: &armmachinelearning.ComponentVersionProperties{ComponentSpec: map[string]any{
 			"name": "hello_batch", "type": "pipeline",
@@ -320,6 +324,9 @@ func TestPipelineDeployment(t *testing.T) {
 				"mode":      map[string]any{"type": "string", "optional": true},
 			},
 			"outputs": map[string]any{"scores": map[string]any{"type": "uri_folder"}},
+			"jobs": map[string]any{"main": map[string]any{"type": "command", "componentId": hello,
+				"inputs":  map[string]any{"data": lit("${{parent.inputs.data}}"), "threshold": lit("${{parent.inputs.threshold}}")},
+				"outputs": map[string]any{"scores": map[string]any{"type": "literal", "value": "${{parent.outputs.scores}}"}}}},
 		}},
 	}, nil)
 	if err != nil {
@@ -375,7 +382,7 @@ func TestPipelineDeployment(t *testing.T) {
 				return
 			}
 			job := decode[mlapi.BatchJobResource](t, body)
-			pj := e.waitStatus(job.Name, "Failed")
+			pj := e.waitStatus(job.Name, "Completed")
 			if *pj.Tags["azureml.jobtype"] != "azureml.pipelinejob" {
 				t.Errorf("tags %v", pj.Tags)
 			}

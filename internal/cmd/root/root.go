@@ -9,11 +9,15 @@ import (
 
 	"github.com/mlbatch/ml/internal/cmd/batchdeployment"
 	"github.com/mlbatch/ml/internal/cmd/batchendpoint"
+	"github.com/mlbatch/ml/internal/cmd/component"
+	"github.com/mlbatch/ml/internal/cmd/compute"
 	"github.com/mlbatch/ml/internal/cmd/configure"
 	"github.com/mlbatch/ml/internal/cmd/data"
 	"github.com/mlbatch/ml/internal/cmd/datastore"
+	"github.com/mlbatch/ml/internal/cmd/environment"
 	"github.com/mlbatch/ml/internal/cmd/job"
 	"github.com/mlbatch/ml/internal/cmd/local"
+	"github.com/mlbatch/ml/internal/cmd/model"
 	"github.com/mlbatch/ml/internal/cmd/version"
 	"github.com/mlbatch/ml/internal/cmdutil"
 	"github.com/mlbatch/ml/internal/output"
@@ -59,11 +63,15 @@ runs batch deployments on this machine, no Azure account needed.`,
 	cmd.AddCommand(
 		batchendpoint.NewCmdBatchEndpoint(f),
 		batchdeployment.NewCmdBatchDeployment(f),
+		component.NewCmdComponent(f),
+		compute.NewCmdCompute(f),
 		configure.NewCmdConfigure(f),
 		data.NewCmdData(f),
 		datastore.NewCmdDatastore(f),
+		environment.NewCmdEnvironment(f),
 		job.NewCmdJob(f),
 		local.NewCmdLocal(f),
+		model.NewCmdModel(f),
 		version.NewCmdVersion(f),
 	)
 	return cmd
