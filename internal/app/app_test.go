@@ -37,6 +37,9 @@ func TestExitCodes(t *testing.T) {
 	}{
 		{"version", []string{"version"}, ExitOK, ""},
 		{"unknown command", []string{"nope"}, ExitUsage, "unknown command"},
+		{"unknown subcommand", []string{"batch-endpoint", "frobnicate"}, ExitUsage, `"frobnicate" is not in the 'ml batch-endpoint' command group`},
+		{"unknown subcommand two levels down", []string{"local", "frobnicate", "x"}, ExitUsage, `"frobnicate" is not in the 'ml local' command group`},
+		{"command group alone prints its help", []string{"batch-endpoint"}, ExitOK, ""},
 		{"unknown flag", []string{"version", "--nope"}, ExitUsage, "unknown flag"},
 		{"missing required flag", []string{"batch-endpoint", "invoke", "--input", "x"}, ExitUsage, `"name"`},
 		{"bad output format", []string{"version", "-o", "xml"}, ExitUsage, `argument --output/-o: invalid choice: "xml" (choose from json,`},
