@@ -52,6 +52,12 @@ func TestExitCodes(t *testing.T) {
 		{"ambiguous prefix", []string{"batch-endpoint", "invoke", "-n", "ep", "--inp", "x"}, ExitUsage, "ambiguous option"},
 		{"configure with nothing to do", []string{"configure"}, ExitUsage, "nothing to do"},
 		{"--set with no value", []string{"batch-endpoint", "invoke", "-n", "ep", "--input", ".", "--dry-run", "--set"}, ExitUsage, "argument --set: expected at least one argument"},
+		{"--set value not UTF-8", []string{"batch-endpoint", "invoke", "-n", "ep", "--input", ".", "--dry-run", "--set", "output_file_name=a\xffb.csv"}, ExitUsage, "--set output_file_name: the value is not valid UTF-8 (byte 0xff at offset 1)"},
+		{"--set value with a newline", []string{"batch-endpoint", "invoke", "-n", "ep", "--input", ".", "--dry-run", "--set", "output_file_name=a\nb.csv"}, ExitUsage, "--set output_file_name: the value contains a control character (U+000A"},
+		{"deployment --set value not UTF-8", []string{"batch-deployment", "create", "-f", "nope.yml", "--set", "description=a\xff"}, ExitUsage, "--set description: the value is not valid UTF-8"},
+		{"name not UTF-8", []string{"batch-endpoint", "show", "-n", "e\xffp"}, ExitUsage, "--name: the value is not valid UTF-8"},
+		{"job name ..", []string{"job", "download", "-n", ".."}, ExitUsage, `--name: ".." is not a valid name`},
+		{"endpoint name with a slash", []string{"batch-endpoint", "show", "-n", "a/b"}, ExitUsage, `--name: "a/b" is not a valid name`},
 		{"--set with an empty token", []string{"batch-endpoint", "invoke", "-n", "ep", "--input", ".", "--dry-run", "--set", ""}, ExitUsage, `--set: "" is not KEY=VALUE`},
 	}
 	for _, tt := range tests {
