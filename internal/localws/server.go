@@ -24,8 +24,10 @@ import (
 // Server is one local workspace. Build it with New; serve it with Start or
 // by mounting Handler; stop it with Shutdown.
 type Server struct {
-	opts   Options
-	log    *slog.Logger
+	opts Options
+	log  *slog.Logger
+	// lock is Dir/server.lock, held until Shutdown (acquireLock).
+	lock   *os.File
 	store  store
 	token  []byte
 	faults *faultInjector
@@ -81,6 +83,16 @@ func New(opts Options) (*Server, error) {
 	if err := makePrivate(opts.Dir); err != nil {
 		return nil, fmt.Errorf("localws: %w", err)
 	}
+	lock, err := acquireLock(opts.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("localws: %w", err)
+	}
+	ok := false
+	defer func() {
+		if !ok && lock != nil {
+			lock.Close()
+		}
+	}()
 	for _, d := range []string{filepath.Join(opts.Dir, "blob"), filepath.Join(opts.Dir, "jobs")} {
 		if err := os.MkdirAll(d, privateDirMode); err != nil {
 			return nil, fmt.Errorf("localws: create state folder: %w", err)
@@ -92,6 +104,7 @@ func New(opts Options) (*Server, error) {
 	}
 	s := &Server{
 		opts:     opts,
+		lock:     lock,
 		log:      opts.Logger,
 		store:    st,
 		faults:   newFaultInjector(opts.Faults),
@@ -134,6 +147,7 @@ func New(opts Options) (*Server, error) {
 		st.Close()
 		return nil, fmt.Errorf("localws: resume jobs: %w", err)
 	}
+	ok = true
 	return s, nil
 }
 
@@ -290,6 +304,10 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	s.jobs.stop(ctx)
 	if err := s.store.Close(); err != nil {
 		errs = append(errs, err)
+	}
+	if s.lock != nil {
+		// Last: until here another server must not open the state.
+		s.lock.Close()
 	}
 	if len(errs) > 0 {
 		return fmt.Errorf("localws: shutdown: %w", errors.Join(errs...))

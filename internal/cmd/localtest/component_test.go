@@ -255,6 +255,32 @@ func TestPipelineDeploymentFromComponentFile(t *testing.T) {
 	if jobs["preprocess_job"].(map[string]any)["component"] != "azureml:prepare:1" || !strings.HasPrefix(jobs["score_job"].(map[string]any)["component"].(string), "azureml:azureml_anonymous:") {
 		t.Errorf("registered pipeline steps = %v", jobs)
 	}
+	// Invoking it is checked against the component before any upload.
+	writeTree(t, dir, map[string]string{
+		"data/unlabeled/heart.csv": "age\n63\n",
+		"inputs.yml":               "inputs:\n  input_data:\n    type: uri_folder\n    path: data/unlabeled\n  score_mode:\n    type: string\n    default: append\noutputs:\n  scores:\n    type: uri_folder\n    mode: upload\n",
+		"bad-inputs.yml":           "inputs:\n  input:\n    type: uri_folder\n    path: data/unlabeled\n",
+	})
+	// Invoke's --file paths start from the current directory, as in az.
+	t.Chdir(dir)
+	r = e.ml(nil, "batch-endpoint", "invoke", "-n", "uci-classifier-batch", "--file", filepath.Join(dir, "bad-inputs.yml"))
+	if r.code != 2 || !strings.Contains(r.stderr, `input "input" is not an input of pipeline component batch_scoring_uci_heart:1`) ||
+		!strings.Contains(r.stderr, "input_data (uri_folder, required), score_mode (string, default append)") || strings.Contains(r.stderr, "Upload") {
+		t.Errorf("unknown input: %s", r)
+	}
+	r = e.ml(nil, "batch-endpoint", "invoke", "-n", "uci-classifier-batch", "--set", "inputs.score_mode=append")
+	if r.code != 2 || !strings.Contains(r.stderr, `needs input "input_data"`) {
+		t.Errorf("missing input: %s", r)
+	}
+	r = e.run("batch-endpoint", "invoke", "-n", "uci-classifier-batch", "--file", filepath.Join(dir, "inputs.yml"))
+	if job := decode[map[string]any](t, r.stdout); job["name"] == nil || !strings.Contains(r.stderr, "Upload") {
+		t.Errorf("invoke with inputs.yml: %s", r)
+	}
+	r = e.run("batch-endpoint", "invoke", "-n", "uci-classifier-batch", "--set", "inputs.input_data.type=uri_folder", "inputs.input_data.path="+filepath.Join(dir, "data", "unlabeled"), "inputs.score_mode=overwrite")
+	if job := decode[map[string]any](t, r.stdout); job["name"] == nil {
+		t.Errorf("invoke with --set: %s", r)
+	}
+
 	// Again: the same pipeline is reused, not registered as version 2.
 	e.run("batch-deployment", "create", "-f", filepath.Join(dir, "deployment.yml"))
 	if v := e.run("component", "show", "-n", "batch_scoring_uci_heart", "-l", "latest", "--query", "version", "-o", "tsv").stdout; strings.TrimSpace(v) != "1" {

@@ -41,6 +41,9 @@ runs batch deployments on this machine, no Azure account needed.`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkNameFlags(cmd); err != nil {
+				return err
+			}
 			_, err := f.OutputOptions()
 			return err
 		},

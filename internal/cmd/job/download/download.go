@@ -111,6 +111,9 @@ func downloadRun(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 		return err
 	}
 	status := azml.JobStatus(j)
+	if status == "" {
+		return fmt.Errorf("job %q has no status in the service's answer, so its outputs cannot be downloaded; check the name with `ml job show -n %s`", opts.Name, opts.Name)
+	}
 	if !azml.TerminalStatuses[status] {
 		return fmt.Errorf("This job is in state %s. Download is allowed only in states ['%s']; wait for it with `ml job stream -n %s`",
 			status, strings.Join(terminalOrder, "', '"), opts.Name)

@@ -110,7 +110,9 @@ func serveRun(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	if err != nil {
 		return clierr.Usagef("--faults: %v", err)
 	}
-	if info, err := localws.ReadServerInfo(dir); err == nil && shared.ProcessAlive(info.PID) {
+	// ReadServerInfo succeeds only while a server holds the folder: a
+	// server.json left by one killed with -9 is stale, not "running".
+	if info, err := localws.ReadServerInfo(dir); err == nil {
 		return fmt.Errorf("a local workspace is already running in %s at %s (pid %d); stop it with `ml local stop`", dir, info.URL, info.PID)
 	}
 	addr := "127.0.0.1:" + strconv.Itoa(opts.Port)

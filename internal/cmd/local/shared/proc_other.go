@@ -13,12 +13,6 @@ import (
 // DetachedProcAttr starts a process detached from the console.
 func DetachedProcAttr() *syscall.SysProcAttr { return &syscall.SysProcAttr{} }
 
-// ProcessAlive reports whether pid exists.
-func ProcessAlive(pid int) bool {
-	_, err := os.FindProcess(pid)
-	return pid > 0 && err == nil
-}
-
 // Terminate stops pid; Windows has no SIGTERM, so this kills it.
 func Terminate(pid int) error {
 	p, err := os.FindProcess(pid)

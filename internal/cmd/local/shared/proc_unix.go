@@ -14,15 +14,6 @@ import (
 // terminal that started it.
 func DetachedProcAttr() *syscall.SysProcAttr { return &syscall.SysProcAttr{Setsid: true} }
 
-// ProcessAlive reports whether pid exists (signal 0 probes without
-// delivering anything).
-func ProcessAlive(pid int) bool {
-	if pid <= 0 {
-		return false
-	}
-	return syscall.Kill(pid, 0) == nil
-}
-
 // Terminate asks pid to shut down gracefully (SIGTERM).
 func Terminate(pid int) error {
 	p, err := os.FindProcess(pid)
