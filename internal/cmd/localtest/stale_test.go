@@ -104,7 +104,7 @@ func TestKilledServerIsNotRunning(t *testing.T) {
 }
 
 // waitZombie returns once pid has exited (on Linux: is a zombie, not yet
-// reaped); elsewhere it reaps it.
+// reaped, with every thread gone); elsewhere it reaps it.
 func waitZombie(t *testing.T, pid int) {
 	t.Helper()
 	if runtime.GOOS != "linux" {
@@ -118,8 +118,13 @@ func waitZombie(t *testing.T, pid int) {
 			t.Fatal(err)
 		}
 		// pid (comm) STATE ...: comm may hold spaces, the state follows the last ')'.
+		// The leader turns zombie while its other threads may still be
+		// exiting, and the descriptors (and so the flock) go only with the
+		// last one: wait until the leader is alone.
 		if f := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:])); len(f) > 0 && f[0] == "Z" {
-			return
+			if tasks, err := os.ReadDir("/proc/" + strconv.Itoa(pid) + "/task"); err == nil && len(tasks) <= 1 {
+				return
+			}
 		}
 		time.Sleep(time.Millisecond)
 	}
