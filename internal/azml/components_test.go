@@ -100,7 +100,7 @@ func TestCreatePipelineComponentRegistersTheTree(t *testing.T) {
 	ctx := context.Background()
 	w.arm.resources["/components/scorer/versions/1"] = registeredScorer()
 	writeFiles(t, w.dir, treeFiles(treePipeline))
-	c, err := spec.LoadComponent(filepath.Join(w.dir, "pipeline.yml"), nil)
+	c, err := spec.LoadComponent(context.Background(), filepath.Join(w.dir, "pipeline.yml"), nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -179,7 +179,7 @@ func TestCreatePipelineComponentRegistersTheTree(t *testing.T) {
 
 	// Again: the same tree registers nothing new.
 	puts := len(w.arm.seen(http.MethodPut, "/components/"))
-	c2, _ := spec.LoadComponent(filepath.Join(w.dir, "pipeline.yml"), nil)
+	c2, _ := spec.LoadComponent(context.Background(), filepath.Join(w.dir, "pipeline.yml"), nil, nil)
 	cv2, err := w.c.Assets(UploadOptions{}).CreateComponent(ctx, c2)
 	if err != nil {
 		t.Fatal(err)
@@ -205,7 +205,7 @@ func TestCreateComponentHalfDoneNever(t *testing.T) {
 			w := newAssetWorld(t, false)
 			w.arm.resources["/components/scorer/versions/1"] = registeredScorer()
 			writeFiles(t, w.dir, treeFiles(tt.pipeline))
-			c, err := spec.LoadComponent(filepath.Join(w.dir, "pipeline.yml"), nil)
+			c, err := spec.LoadComponent(context.Background(), filepath.Join(w.dir, "pipeline.yml"), nil, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -231,7 +231,7 @@ func TestComponentVersionsAndArchive(t *testing.T) {
 	ctx := context.Background()
 	writeFiles(t, w.dir, treeFiles(treePipeline))
 	load := func(o ...spec.Override) *spec.Component {
-		c, err := spec.LoadComponent(filepath.Join(w.dir, "prep", "prep.yml"), o)
+		c, err := spec.LoadComponent(context.Background(), filepath.Join(w.dir, "prep", "prep.yml"), nil, o)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -121,7 +121,7 @@ func dedupe(s []string) []string {
 // az writes it, isAnonymous false).
 func TestModelCreateBodyMatchesTheSpec(t *testing.T) {
 	w := newAssetWorld(t, false)
-	m, err := spec.LoadModel("", []spec.Override{
+	m, err := spec.LoadModel(context.Background(), "", nil, []spec.Override{
 		spec.Flag("--name", "name", "heart"), spec.Flag("--path", "path", filepath.Join(w.dir, "deploy", "model")),
 		spec.Flag("--type", "type", "mlflow_model"), spec.Flag("--description", "description", "d"),
 		spec.Flag("--tags", "tags.source", "uci"), spec.Flag("--set", "properties.k", "v"),
@@ -167,7 +167,7 @@ func TestComputeCreateBodyMatchesTheSpec(t *testing.T) {
 	arm := newFakeARM("")
 	arm.pending = 2
 	c := newTestClient(t, arm, nil, false)
-	comp, err := spec.LoadCompute("", []spec.Override{
+	comp, err := spec.LoadCompute(context.Background(), "", nil, []spec.Override{
 		spec.Flag("--name", "name", "basic-example"), spec.Flag("--type", "type", "amlcompute"),
 		spec.Flag("--size", "size", "STANDARD_DS3_v2"), spec.Flag("--min-instances", "min_instances", "0"),
 		spec.Flag("--max-instances", "max_instances", "2"), spec.Flag("--idle-time-before-scale-down", "idle_time_before_scale_down", "120"),
@@ -271,7 +271,7 @@ inference_config:
 `), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	e, err := spec.LoadEnvironment(file, nil)
+	e, err := spec.LoadEnvironment(context.Background(), file, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -302,7 +302,7 @@ inference_config:
 
 	// A build context, with flags only; a second create without --version
 	// is a new version (as az), the context is not uploaded again.
-	e, err = spec.LoadEnvironment("", []spec.Override{
+	e, err = spec.LoadEnvironment(context.Background(), "", nil, []spec.Override{
 		spec.Flag("--name", "name", "docker-env"), spec.Flag("--build-context", "build.path", filepath.Join(w.dir, "deploy", "code")),
 		spec.Flag("--dockerfile-path", "build.dockerfile_path", "score.py"),
 	})

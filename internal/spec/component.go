@@ -3,6 +3,7 @@ package spec
 import (
 	"context"
 	"fmt"
+	"io"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -177,8 +178,8 @@ var (
 // whole tree: every child component a pipeline defines inline or in a file
 // of its own, and every local path any of them names. Nothing is
 // registered: that is internal/azml's job.
-func LoadComponent(path string, overrides []Override) (*Component, error) {
-	root, file, base, err := readTree(context.Background(), path, nil, "component")
+func LoadComponent(ctx context.Context, path string, stdin io.Reader, overrides []Override) (*Component, error) {
+	root, file, base, err := readTree(ctx, path, stdin, "component")
 	if err != nil {
 		return nil, err
 	}

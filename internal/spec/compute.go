@@ -2,6 +2,7 @@ package spec
 
 import (
 	"context"
+	"io"
 	"strings"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
@@ -55,8 +56,8 @@ var (
 // overrides (--name, --type, --size, --min-instances ... are overrides
 // too, as in az) and validates it. Only amlcompute clusters are created
 // by ml; other types are refused with what to do instead.
-func LoadCompute(path string, overrides []Override) (*Compute, error) {
-	root, file, base, err := readTree(context.Background(), path, nil, "compute")
+func LoadCompute(ctx context.Context, path string, stdin io.Reader, overrides []Override) (*Compute, error) {
+	root, file, base, err := readTree(ctx, path, stdin, "compute")
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package spec
 
 import (
 	"context"
+	"io"
 
 	"gopkg.in/yaml.v3"
 )
@@ -16,8 +17,8 @@ var environmentFileKeys = append([]string{"$schema"}, environmentKeys...)
 // build context (not both); a conda file or build context must exist.
 // Relative paths start from the file's folder (the current directory
 // without a file). Nothing is uploaded here.
-func LoadEnvironment(path string, overrides []Override) (*Environment, error) {
-	root, file, base, err := readTree(context.Background(), path, nil, "environment")
+func LoadEnvironment(ctx context.Context, path string, stdin io.Reader, overrides []Override) (*Environment, error) {
+	root, file, base, err := readTree(ctx, path, stdin, "environment")
 	if err != nil {
 		return nil, err
 	}

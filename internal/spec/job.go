@@ -2,6 +2,7 @@ package spec
 
 import (
 	"context"
+	"io"
 	"regexp"
 	"strings"
 
@@ -116,8 +117,8 @@ var (
 // LoadJob reads a job YAML file (`az ml job create -f`), applies overrides
 // (--set, --name) and validates it whole, with the component files its
 // steps name and every local path, before anything is uploaded.
-func LoadJob(path string, overrides []Override) (*Job, error) {
-	root, file, base, err := readTree(context.Background(), path, nil, "job")
+func LoadJob(ctx context.Context, path string, stdin io.Reader, overrides []Override) (*Job, error) {
+	root, file, base, err := readTree(ctx, path, stdin, "job")
 	if err != nil {
 		return nil, err
 	}

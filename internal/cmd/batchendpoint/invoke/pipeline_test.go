@@ -49,7 +49,7 @@ func TestCheckPipelineInputs(t *testing.T) {
 	if err := os.Mkdir(filepath.Join(dir, "data"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	comp, err := spec.LoadComponent(file, nil)
+	comp, err := spec.LoadComponent(context.Background(), file, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

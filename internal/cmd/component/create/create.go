@@ -84,7 +84,7 @@ func createRun(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	c, err := spec.LoadComponent(opts.File, overrides)
+	c, err := spec.LoadComponent(ctx, opts.File, f.IOStreams.In, overrides)
 	if err != nil {
 		return err
 	}

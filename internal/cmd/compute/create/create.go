@@ -123,7 +123,7 @@ func createRun(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	comp, err := spec.LoadCompute(opts.File, overrides)
+	comp, err := spec.LoadCompute(ctx, opts.File, f.IOStreams.In, overrides)
 	if err != nil {
 		return err
 	}

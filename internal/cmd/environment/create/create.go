@@ -112,7 +112,7 @@ func createRun(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	e, err := spec.LoadEnvironment(opts.File, overrides)
+	e, err := spec.LoadEnvironment(ctx, opts.File, f.IOStreams.In, overrides)
 	if err != nil {
 		return err
 	}

@@ -83,7 +83,7 @@ func createRun(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	j, err := spec.LoadJob(opts.File, overrides)
+	j, err := spec.LoadJob(ctx, opts.File, f.IOStreams.In, overrides)
 	if err != nil {
 		return err
 	}
