@@ -41,12 +41,13 @@ test-deps: $(AZURITE_BLOB) python-deps
 # downloaded again.
 $(AZURITE_BLOB):
 	@set -eu; dir=$(CURDIR)/.tools/azurite-$(AZURITE_VERSION); \
+	case "$@" in "$$dir"/*) ;; *) echo "make test: AZURITE_BLOB=$@ does not exist (give the path of an azurite-blob)"; exit 1;; esac; \
 	if [ "$$(azurite-blob --version 2>/dev/null)" = "$(AZURITE_VERSION)" ]; then \
 		mkdir -p "$$(dirname $@)"; ln -sf "$$(command -v azurite-blob)" $@; \
 		echo "== using azurite-blob $(AZURITE_VERSION) from PATH"; \
 	elif command -v npm >/dev/null 2>&1; then \
 		echo "== installing Azurite $(AZURITE_VERSION) from npm into $$dir"; \
-		npm install --prefix "$$dir" --no-audit --no-fund --loglevel=error azurite@$(AZURITE_VERSION) >/dev/null; \
+		npm install --prefix "$$dir" --no-audit --no-fund --no-update-notifier --loglevel=error azurite@$(AZURITE_VERSION) >/dev/null; \
 	else \
 		echo "make test: Azurite $(AZURITE_VERSION) is needed and npm is not on PATH: install Node.js and npm (apt-get install -y nodejs npm), or set AZURITE_BLOB=/path/to/azurite-blob"; exit 1; \
 	fi; \

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"fmt"
+	"github.com/mlbatch/ml/internal/testutil/azurite"
 	"os"
 	"path/filepath"
 	"strings"
@@ -29,14 +30,29 @@ func TestScripts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// One Azurite for every script that keeps the workspace's datastore in
+	// an existing account (storage_account.txtar).
+	az := azurite.Start(t)
+	azConn := "DefaultEndpointsProtocol=http;AccountName=" + az.Account + ";AccountKey=" + az.Key + ";BlobEndpoint=" + az.ServiceURL
 	testscript.Run(t, testscript.Params{
 		Dir: filepath.Join(repo, "testdata", "script"),
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("REPO", repo)
 			env.Setenv("HEART", filepath.Join(repo, "testdata", "heart"))
+			env.Setenv("HEART_MLFLOW", filepath.Join(repo, "testdata", "heart-mlflow"))
+			// Scripts that need scikit-learn run it with Debian's python3
+			// (python3-sklearn), or the interpreter `make test` passes.
+			sklearnPython := os.Getenv("ML_TEST_PANDAS_PYTHON")
+			if sklearnPython == "" {
+				sklearnPython = "/usr/bin/python3"
+			}
+			env.Setenv("SKLEARN_PYTHON", sklearnPython)
 			env.Setenv("HOME", filepath.Join(env.WorkDir, "home"))
 			env.Setenv("AZURE_CONFIG_DIR", filepath.Join(env.WorkDir, "azure"))
 			env.Setenv("ML_LOCAL_DIR", filepath.Join(env.WorkDir, "ws"))
+			env.Defer(func() { stopDetached(filepath.Join(env.WorkDir, "ws")) })
+			env.Setenv("AZURITE_CONN", azConn)
+			env.Setenv("AZURITE_ACCOUNT", az.Account)
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
@@ -47,6 +63,8 @@ func TestScripts(t *testing.T) {
 			"localsecrets": localSecrets,
 			"blobscmp":     blobsCmp,
 			"exits":        exitsWith,
+			"mdblock":      mdBlock,
+			"replace":      replaceInFile,
 		},
 		RequireExplicitExec: true,
 	})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -36,13 +37,28 @@ func TestExitCodes(t *testing.T) {
 	}{
 		{"version", []string{"version"}, ExitOK, ""},
 		{"unknown command", []string{"nope"}, ExitUsage, "unknown command"},
+		{"unknown subcommand", []string{"batch-endpoint", "frobnicate"}, ExitUsage, `"frobnicate" is not in the 'ml batch-endpoint' command group`},
+		{"unknown subcommand two levels down", []string{"local", "frobnicate", "x"}, ExitUsage, `"frobnicate" is not in the 'ml local' command group`},
+		{"command group alone prints its help", []string{"batch-endpoint"}, ExitOK, ""},
 		{"unknown flag", []string{"version", "--nope"}, ExitUsage, "unknown flag"},
 		{"missing required flag", []string{"batch-endpoint", "invoke", "--input", "x"}, ExitUsage, `"name"`},
-		{"bad output format", []string{"version", "-o", "xml"}, ExitUsage, "--output"},
+		{"bad output format", []string{"version", "-o", "xml"}, ExitUsage, `argument --output/-o: invalid choice: "xml" (choose from json,`},
+		{"invalid -o before a valid one", []string{"version", "-o", "xml", "-o", "json"}, ExitUsage, "invalid choice"},
+		{"--output given an output location", []string{"batch-endpoint", "invoke", "-n", "ep", "--input", ".", "--dry-run", "--output", "azureml://datastores/workspaceblobstore/paths/out", "-o", "json"},
+			ExitUsage, "--output-path azureml://datastores/<datastore>/paths/<path> or --set outputs.<name>.path=<uri>"},
+		{"-o given a SAS URL hides the signature", []string{"version", "-o", "https://a.blob.core.windows.net/c?sig=TOPSECRET"}, ExitUsage, `"https://a.blob.core.windows.net/c?..."`},
 		{"query and jq together", []string{"version", "--query", "a", "--jq", ".a"}, ExitUsage, "--query"},
 		{"bad int flag", []string{"batch-endpoint", "invoke", "-n", "ep", "-m", "many"}, ExitUsage, "mini-batch-size"},
 		{"ambiguous prefix", []string{"batch-endpoint", "invoke", "-n", "ep", "--inp", "x"}, ExitUsage, "ambiguous option"},
 		{"configure with nothing to do", []string{"configure"}, ExitUsage, "nothing to do"},
+		{"--set with no value", []string{"batch-endpoint", "invoke", "-n", "ep", "--input", ".", "--dry-run", "--set"}, ExitUsage, "argument --set: expected at least one argument"},
+		{"--set value not UTF-8", []string{"batch-endpoint", "invoke", "-n", "ep", "--input", ".", "--dry-run", "--set", "output_file_name=a\xffb.csv"}, ExitUsage, "--set output_file_name: the value is not valid UTF-8 (byte 0xff at offset 1)"},
+		{"--set value with a newline", []string{"batch-endpoint", "invoke", "-n", "ep", "--input", ".", "--dry-run", "--set", "output_file_name=a\nb.csv"}, ExitUsage, "--set output_file_name: the value contains a control character (U+000A"},
+		{"deployment --set value not UTF-8", []string{"batch-deployment", "create", "-f", "nope.yml", "--set", "description=a\xff"}, ExitUsage, "--set description: the value is not valid UTF-8"},
+		{"name not UTF-8", []string{"batch-endpoint", "show", "-n", "e\xffp"}, ExitUsage, "--name: the value is not valid UTF-8"},
+		{"job name ..", []string{"job", "download", "-n", ".."}, ExitUsage, `--name: ".." is not a valid name`},
+		{"endpoint name with a slash", []string{"batch-endpoint", "show", "-n", "a/b"}, ExitUsage, `--name: "a/b" is not a valid name`},
+		{"--set with an empty token", []string{"batch-endpoint", "invoke", "-n", "ep", "--input", ".", "--dry-run", "--set", ""}, ExitUsage, `--set: "" is not KEY=VALUE`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -52,6 +68,9 @@ func TestExitCodes(t *testing.T) {
 			}
 			if !strings.Contains(stderr, tt.stderr) {
 				t.Errorf("stderr %q does not mention %q", stderr, tt.stderr)
+			}
+			if strings.Contains(stderr, "TOPSECRET") {
+				t.Errorf("stderr leaks a signature: %q", stderr)
 			}
 			if tt.code == ExitUsage && !strings.HasPrefix(stderr, "ERROR: ") {
 				t.Errorf("usage errors print az's \"ERROR: \" prefix, got %q", stderr)
@@ -151,5 +170,24 @@ func TestOutputDefaultComesFromEnvThenConfig(t *testing.T) {
 	_, out, _ = run(t, map[string]string{"AZURE_CONFIG_DIR": dir, "AZURE_CORE_OUTPUT": "json"}, "version", "--query", "os", "-o", "tsv")
 	if strings.Contains(out, `"`) {
 		t.Errorf("-o tsv must beat AZURE_CORE_OUTPUT: %q", out)
+	}
+}
+
+// TestFileFromStdinInterrupted: `-f -` waiting on a standard input nobody
+// writes to ends on Ctrl-C (exit 130), as every wait must.
+func TestFileFromStdinInterrupted(t *testing.T) {
+	ios, _, _, errOut := iostreams.Test()
+	r, w := io.Pipe()
+	defer w.Close()
+	ios.In = r
+	ctx, cancel := context.WithCancel(context.Background())
+	env := map[string]string{"AZURE_CONFIG_DIR": t.TempDir()}
+	done := make(chan int, 1)
+	go func() {
+		done <- Run(ctx, []string{"batch-endpoint", "create", "-f", "-"}, ios, func(k string) string { return env[k] })
+	}()
+	cancel()
+	if code := <-done; code != ExitInterrupted {
+		t.Fatalf("exit code %d, want %d; stderr:\n%s", code, ExitInterrupted, errOut)
 	}
 }

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"regexp"
 	"sort"
 	"strings"
 
@@ -16,7 +17,7 @@ import (
 //     examples call `--f inputs.yml` for --file);
 //   - a flag marked nargs+ takes every following non-flag token
 //     (`--set a=1 b=2`, `--defaults group=g workspace=w`), rewritten here
-//     into repeated flags.
+//     into repeated flags, and needs at least one.
 func expandArgs(root *cobra.Command, args []string) ([]string, error) {
 	cmd, _, err := root.Find(args)
 	if err != nil || cmd == nil {
@@ -65,16 +66,25 @@ func expandArgs(root *cobra.Command, args []string) ([]string, error) {
 			}
 		}
 		if _, plus := fl.Annotations[cmdutil.AnnotationNargsPlus]; plus {
+			var tokens []string
 			if hasValue {
-				out = append(out, "--"+fl.Name+"="+value)
+				tokens = append(tokens, value)
 			}
 			j := i + 1
-			if !hasValue && j < len(args) {
-				out = append(out, "--"+fl.Name+"="+args[j])
-				j++
+			for ; j < len(args) && !isOptionToken(args[j]); j++ {
+				tokens = append(tokens, args[j])
 			}
-			for ; j < len(args) && !strings.HasPrefix(args[j], "-"); j++ {
-				out = append(out, "--"+fl.Name+"="+args[j])
+			if len(tokens) == 0 {
+				// argparse's own message; without it a trailing --set
+				// would be dropped and the command would run.
+				return nil, clierr.Usagef("argument --%s: expected at least one argument (--%s KEY=VALUE [KEY=VALUE ...])", fl.Name, fl.Name)
+			}
+			if _, grouped := fl.Value.(*cmdutil.Occurrences); grouped {
+				out = append(out, "--"+fl.Name+"="+strings.Join(tokens, cmdutil.OccurrenceSep))
+			} else {
+				for _, tok := range tokens {
+					out = append(out, "--"+fl.Name+"="+tok)
+				}
 			}
 			i = j - 1
 			continue
@@ -86,4 +96,14 @@ func expandArgs(root *cobra.Command, args []string) ([]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// negativeNumber is what argparse takes for a value rather than an option
+// although it starts with "-".
+var negativeNumber = regexp.MustCompile(`^-\d+$|^-\d*\.\d+$`)
+
+// isOptionToken reports whether tok is an option (and so ends the tokens
+// of a nargs+ flag), as argparse decides.
+func isOptionToken(tok string) bool {
+	return strings.HasPrefix(tok, "-") && len(tok) > 1 && !negativeNumber.MatchString(tok)
 }

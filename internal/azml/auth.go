@@ -52,6 +52,10 @@ func ClassifyAuth(err error, getenv func(string) string) error {
 		return &clierr.Error{Kind: clierr.KindAuth, Err: fmt.Errorf("authentication failed: %s; next step: %s", cause, next)}
 	}
 	var resp *azcore.ResponseError
+	if errors.As(err, &resp) && isLocalRefusal(resp) {
+		// No role to grant here: the token comes from server.json.
+		return &clierr.Error{Kind: clierr.KindAuth, Err: fmt.Errorf("the local workspace refused the token from its server.json (401 %s): %s; next step: run the command again, and if it fails again restart the server (`ml local stop`, `ml local serve`)", resp.ErrorCode, armMessage(resp))}
+	}
 	if errors.As(err, &resp) && (resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden) {
 		what := "the token was refused"
 		if resp.StatusCode == http.StatusForbidden {

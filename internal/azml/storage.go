@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"strings"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
@@ -86,19 +87,34 @@ func (c *Client) OpenDatastore(ctx context.Context, name string) (*Datastore, er
 	return ds, err
 }
 
-// accountURL is where the datastore's account is served: for Azure
-// <protocol>://<account>.blob.<endpoint>; for the local workspace, its
-// path-style blob service.
+// accountURL is where the datastore's account is served: on Azure
+// <protocol>://<account>.blob.<endpoint>; for a path-style endpoint
+// (host:port, an IP address, localhost or a path: Azurite, the local
+// workspace's blob service) <protocol>://<endpoint>/<account>.
 func (c *Client) accountURL(ds *armmachinelearning.AzureBlobDatastore) string {
-	if c.T.Local {
-		return c.T.LocalURL + "/blob/" + *ds.AccountName
-	}
 	protocol, endpoint := "https", c.T.Cloud.StorageSuffix
 	if ds.Protocol != nil && *ds.Protocol != "" {
 		protocol = *ds.Protocol
 	}
 	if ds.Endpoint != nil && *ds.Endpoint != "" {
 		endpoint = *ds.Endpoint
+	} else if c.T.Local {
+		return c.T.LocalURL + "/blob/" + *ds.AccountName
+	}
+	if pathStyleEndpoint(endpoint) {
+		return fmt.Sprintf("%s://%s/%s", protocol, endpoint, *ds.AccountName)
 	}
 	return fmt.Sprintf("%s://%s.blob.%s", protocol, *ds.AccountName, endpoint)
+}
+
+// pathStyleEndpoint reports whether a datastore endpoint names a
+// path-style service rather than Azure's DNS suffix (core.windows.net).
+func pathStyleEndpoint(endpoint string) bool {
+	if strings.Contains(endpoint, "/") {
+		return true
+	}
+	if h, _, err := net.SplitHostPort(endpoint); err == nil && h != "" {
+		return true
+	}
+	return endpoint == "localhost" || net.ParseIP(endpoint) != nil
 }

@@ -3,12 +3,12 @@ package azml
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/machinelearning/armmachinelearning/v4"
 
 	"github.com/mlbatch/ml/internal/clierr"
+	"github.com/mlbatch/ml/internal/spec"
 )
 
 // Data assets and datastores as `az ml data show|list` and
@@ -100,7 +100,7 @@ func DataView(d *armmachinelearning.DataVersionBase) map[string]any {
 	}
 	setStr(v, "id", d.ID)
 	if d.ID != nil {
-		if name, version, ok := dataNameVersion(*d.ID); ok {
+		if name, version, ok := assetNameVersion(*d.ID, spec.KindData); ok {
 			v["name"], v["version"] = name, version
 		}
 	}
@@ -225,16 +225,4 @@ func creationContext(sd *armmachinelearning.SystemData) map[string]any {
 		cc["last_modified_by_type"] = string(*sd.LastModifiedByType)
 	}
 	return cc
-}
-
-// dataNameVersion reads name and version out of a data version's ARM id
-// (.../data/<name>/versions/<version>).
-func dataNameVersion(id string) (name, version string, ok bool) {
-	segs := strings.Split(strings.Trim(id, "/"), "/")
-	for i := len(segs) - 4; i >= 0; i-- {
-		if strings.EqualFold(segs[i], "data") && strings.EqualFold(segs[i+2], "versions") {
-			return segs[i+1], segs[i+3], true
-		}
-	}
-	return "", "", false
 }

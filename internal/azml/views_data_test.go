@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/machinelearning/armmachinelearning/v4"
+
+	"github.com/mlbatch/ml/internal/spec"
 )
 
 // loadBody decodes the "body" of testdata/name into v.
@@ -153,9 +155,9 @@ func TestDataNameVersion(t *testing.T) {
 		{"", "", "", false},
 	}
 	for _, tt := range tests {
-		name, version, ok := dataNameVersion(tt.id)
+		name, version, ok := assetNameVersion(tt.id, spec.KindData)
 		if name != tt.name || version != tt.version || ok != tt.ok {
-			t.Errorf("dataNameVersion(%q) = %q, %q, %v; want %q, %q, %v", tt.id, name, version, ok, tt.name, tt.version, tt.ok)
+			t.Errorf("assetNameVersion(%q) = %q, %q, %v; want %q, %q, %v", tt.id, name, version, ok, tt.name, tt.version, tt.ok)
 		}
 	}
 }

@@ -26,6 +26,11 @@ func resolvePython(configured string) (string, error) {
 	return filepath.Abs(path)
 }
 
+// ResolvePython finds the interpreter the runtime uses, as an absolute
+// path: configured, else $ML_LOCAL_PYTHON, else python3 on PATH. The
+// pipeline engine uses it so every local step sees the same Python.
+func ResolvePython(configured string) (string, error) { return resolvePython(configured) }
+
 // workerEnv is the environment of every worker: the caller's, then Azure's
 // variables, then the deployment's environment_variables (which win).
 func workerEnv(s settings, modelDir string) []string {

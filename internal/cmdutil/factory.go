@@ -55,6 +55,8 @@ type Globals struct {
 	Workspace      string
 	Local          bool
 	Cloud          string
+	// NoCache is --no-cache of the commands that upload local files.
+	NoCache bool
 }
 
 // Warn prints "WARNING: ..." on stderr unless --only-show-errors is set.

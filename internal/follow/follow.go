@@ -1,6 +1,6 @@
 // Package follow follows a batch job to its end: status changes,
-// mini-batch progress and log lines, as text on stderr (--stream), as one
-// JSON object per event (--output jsonl), or silently (--wait). It maps the
+// mini-batch progress and log lines, as text (--stream), as one JSON
+// object per event (--output jsonl), or silently (--wait). It maps the
 // end state to ml's exit codes: Failed and Canceled are errors of their own
 // kind, and so is giving up after --timeout.
 package follow
@@ -26,7 +26,7 @@ type Mode int
 const (
 	// Wait shows nothing until the end.
 	Wait Mode = iota
-	// Stream prints events as text on Err.
+	// Stream prints events as text on Text.
 	Stream
 	// JSONL prints one JSON object per event on Out.
 	JSONL
@@ -43,7 +43,9 @@ type Options struct {
 	PollInterval time.Duration
 	// EventWait is how long one events request may be held. Zero means 20s.
 	EventWait time.Duration
-	Out, Err  io.Writer
+	// Out gets the JSONL events; Text gets the Stream text (stdout for
+	// `ml job stream`, as az prints it there).
+	Out, Text io.Writer
 	// Actions, when set (GitHub Actions), gets a job summary and
 	// annotations at the end.
 	Actions *ghactions.Workflow
@@ -231,7 +233,7 @@ type printer struct {
 
 func (p *printer) start() {
 	if p.o.Mode == Stream {
-		fmt.Fprintf(p.o.Err, "RunId: %s\n", p.job)
+		fmt.Fprintf(p.o.Text, "RunId: %s\n", p.job)
 	}
 }
 
@@ -257,7 +259,7 @@ func (p *printer) event(e azml.RunEvent, res *Result) {
 			if e.Message != "" {
 				line += " (" + e.Message + ")"
 			}
-			fmt.Fprintln(p.o.Err, line)
+			fmt.Fprintln(p.o.Text, line)
 		case "progress":
 			if e.Progress == nil {
 				return
@@ -267,10 +269,10 @@ func (p *printer) event(e azml.RunEvent, res *Result) {
 				e.Progress.MiniBatchesSucceeded, e.Progress.MiniBatchesFailed)
 			if text != p.lastProgress {
 				p.lastProgress = text
-				fmt.Fprintln(p.o.Err, text)
+				fmt.Fprintln(p.o.Text, text)
 			}
 		case "log":
-			fmt.Fprintf(p.o.Err, "[%s] %s\n", e.File, e.Line)
+			fmt.Fprintf(p.o.Text, "[%s] %s\n", e.File, e.Line)
 		}
 	}
 }
@@ -284,12 +286,12 @@ func (p *printer) summary(res *Result) {
 		}{"summary", res})
 		fmt.Fprintf(p.o.Out, "%s\n", b)
 	case Stream:
-		fmt.Fprintf(p.o.Err, "\nExecution Summary\n=================\nRunId: %s\nStatus: %s\n", res.Job, res.Status)
+		fmt.Fprintf(p.o.Text, "\nExecution Summary\n=================\nRunId: %s\nStatus: %s\n", res.Job, res.Status)
 		if res.Progress != nil {
-			fmt.Fprintf(p.o.Err, "Mini-batches: %d total, %d succeeded, %d failed\n", res.Progress.MiniBatchesTotal, res.Progress.MiniBatchesSucceeded, res.Progress.MiniBatchesFailed)
+			fmt.Fprintf(p.o.Text, "Mini-batches: %d total, %d succeeded, %d failed\n", res.Progress.MiniBatchesTotal, res.Progress.MiniBatchesSucceeded, res.Progress.MiniBatchesFailed)
 		}
 		if res.UserError != "" {
-			fmt.Fprintf(p.o.Err, "First user error (logs/user/error.txt):\n%s\n", res.UserError)
+			fmt.Fprintf(p.o.Text, "First user error (logs/user/error.txt):\n%s\n", res.UserError)
 		}
 	}
 }

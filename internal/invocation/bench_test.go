@@ -1,6 +1,7 @@
 package invocation
 
 import (
+	"context"
 	"os"
 	"testing"
 )
@@ -25,7 +26,7 @@ func BenchmarkBuildFile(b *testing.B) {
 	f := Flags{File: "testdata/files/settings_invoke.yml", Set: [][]string{{"inputs.rounds.default=3", "mini_batch_size=7"}}}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := Build(f); err != nil {
+		if _, err := Build(context.Background(), f, nil); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -1,6 +1,9 @@
 package invocation
 
 import (
+	"context"
+	"io"
+
 	"github.com/mlbatch/ml/internal/clierr"
 )
 
@@ -28,7 +31,8 @@ type Flags struct {
 // Build refuses the first and honours the second. Local paths are stat-ed
 // but not uploaded; data asset references are classified, not resolved.
 // Every error is a clierr.UsageError naming the flag, key or file and the fix.
-func Build(f Flags) (*Invocation, error) {
+// stdin is read for --file - (until ctx ends).
+func Build(ctx context.Context, f Flags, stdin io.Reader) (*Invocation, error) {
 	if f.InputType != "" && f.Input == "" {
 		return nil, clierr.Usagef("--input-type needs --input; add --input <path> or drop --input-type")
 	}
@@ -38,7 +42,7 @@ func Build(f Flags) (*Invocation, error) {
 	}
 	spec := &FileSpec{lines: map[string]int{}}
 	if f.File != "" {
-		if spec, err = LoadFile(f.File); err != nil {
+		if spec, err = LoadFile(ctx, f.File, stdin); err != nil {
 			return nil, err
 		}
 	}

@@ -1,6 +1,7 @@
 package invocation
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -149,7 +150,7 @@ settings:
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := Build(tt.flags)
+			got, err := Build(context.Background(), tt.flags, nil)
 			if err != nil {
 				t.Fatalf("Build: %v", err)
 			}
@@ -236,7 +237,7 @@ func TestBuildErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			inv, err := Build(tt.flags)
+			inv, err := Build(context.Background(), tt.flags, nil)
 			requireUsage(t, err, tt.want...)
 			if inv != nil {
 				t.Errorf("Build returned %+v with an error", inv)

@@ -1,10 +1,9 @@
 package invocation
 
 import (
-	"errors"
+	"context"
 	"fmt"
-	"io/fs"
-	"os"
+	"io"
 	"sort"
 	"strings"
 
@@ -56,18 +55,15 @@ var (
 	inputTypesText = strings.Join(inputTypeNames, ", ")
 )
 
-// LoadFile reads and decodes the --file at path.
-func LoadFile(path string) (*FileSpec, error) {
-	data, err := os.ReadFile(path)
+// LoadFile reads and decodes the --file at path ("-" reads stdin, until
+// ctx ends), within yamlnode's limits.
+func LoadFile(ctx context.Context, path string, stdin io.Reader) (*FileSpec, error) {
+	data, err := yamlnode.ReadFile(ctx, path, stdin)
 	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, clierr.Usagef("--file %s: no such file; check the path", path)
-		}
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
-		return nil, clierr.Usagef("--file %s: cannot read it: %v", path, err)
+		return nil, err
+	}
+	if path == yamlnode.Stdin {
+		path = yamlnode.StdinName
 	}
 	return DecodeFile(path, data)
 }

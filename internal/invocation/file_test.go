@@ -1,6 +1,7 @@
 package invocation
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -229,19 +230,19 @@ func TestLoadFile(t *testing.T) {
 		if err := os.WriteFile(p, []byte("inputs:\n  a: {type: nope}\n"), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		_, err := LoadFile(p)
+		_, err := LoadFile(context.Background(), p, nil)
 		requireUsage(t, err, p+":2: inputs.a.type: unknown input type")
 	})
 	t.Run("missing file", func(t *testing.T) {
-		_, err := LoadFile(filepath.Join(dir, "missing.yml"))
+		_, err := LoadFile(context.Background(), filepath.Join(dir, "missing.yml"), nil)
 		requireUsage(t, err, "--file "+filepath.Join(dir, "missing.yml")+": no such file; check the path")
 	})
 	t.Run("a directory", func(t *testing.T) {
-		_, err := LoadFile(dir)
-		requireUsage(t, err, "--file "+dir+": cannot read it")
+		_, err := LoadFile(context.Background(), dir, nil)
+		requireUsage(t, err, "--file "+dir+": is a folder; give the path of a YAML file")
 	})
 	t.Run("testdata sample", func(t *testing.T) {
-		spec, err := LoadFile("testdata/files/settings_invoke.yml")
+		spec, err := LoadFile(context.Background(), "testdata/files/settings_invoke.yml", nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -257,7 +258,7 @@ func TestLoadFile(t *testing.T) {
 func TestFileSpecEncodeRoundTrip(t *testing.T) {
 	for _, name := range []string{"case07_invoke.yml", "case08_invoke.yml", "settings_invoke.yml"} {
 		t.Run(name, func(t *testing.T) {
-			spec, err := LoadFile(filepath.Join("testdata/files", name))
+			spec, err := LoadFile(context.Background(), filepath.Join("testdata/files", name), nil)
 			if err != nil {
 				t.Fatal(err)
 			}

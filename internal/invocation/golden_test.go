@@ -2,11 +2,13 @@ package invocation
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -66,7 +68,7 @@ var goldenCases = []goldenCase{
 
 func renderCase(t *testing.T, c goldenCase) []byte {
 	t.Helper()
-	inv, err := Build(c.flags)
+	inv, err := Build(context.Background(), c.flags, nil)
 	if err != nil {
 		t.Fatalf("Build: %v", err)
 	}
@@ -209,5 +211,56 @@ func responseBody(exchange map[string]json.RawMessage) json.RawMessage {
 func mustUnmarshal(data []byte, v any) {
 	if err := json.Unmarshal(data, v); err != nil {
 		panic(fmt.Sprintf("fixture is not the expected JSON: %v", err))
+	}
+}
+
+// TestCompatFormsRenderTodaysBody: the preview CLI's flags and the Azure
+// docs' space-separated --set, once Compat has read them, render exactly
+// the golden body of today's form.
+func TestCompatFormsRenderTodaysBody(t *testing.T) {
+	tests := []struct {
+		golden string // a goldenCases name, or a recorded fixture
+		flags  Flags
+		legacy LegacyFlags
+		// resolved as the golden case resolves its references.
+		resolved map[string]string
+	}{
+		{golden: "case01_input_https",
+			flags: Flags{Endpoint: "ep"}, legacy: LegacyFlags{InputPath: "folder:https://pipelinedata.blob.core.windows.net/sampledata/mnist"}},
+		{golden: "case02_input_type_uri_file",
+			flags: Flags{Endpoint: "ep", Deployment: "dep"}, legacy: LegacyFlags{InputPath: "file:https://azuremlexamples.blob.core.windows.net/datasets/iris.csv"}},
+		{golden: "case04_input_asset_version",
+			flags: Flags{Endpoint: "ep"}, legacy: LegacyFlags{InputDataset: "azureml:heart-unlabeled:1"},
+			resolved: map[string]string{"UriFolder": fixtureWS + "/data/heart-unlabeled/versions/1"}},
+		{golden: "case05_local_folder_with_flags",
+			flags: Flags{Endpoint: "ep", InstanceCount: ptr(int64(2)), MiniBatchSize: ptr(int64(5)),
+				OutputPath: "folder:azureml://datastores/workspaceblobstore/paths/tests/output", JobName: "myjob"},
+			legacy:   LegacyFlags{InputLocalPath: "./mnist_folder"},
+			resolved: map[string]string{"UriFolder": "azureml://datastores/workspaceblobstore/paths/LocalUpload/<md5>/mnist_folder/"}},
+		{golden: "case06_set_literal_experiment",
+			flags: Flags{Endpoint: "ep", Set: [][]string{{"inputs.score_mode", "append"}}, ExperimentName: "exp1"}},
+		{golden: "invoke_named_inputs_dict.request_response.json",
+			flags: Flags{Endpoint: "ep", Set: [][]string{{"inputs.input1.type", "uri_folder",
+				"inputs.input1.path", "https://pipelinedata.blob.core.windows.net/sampledata/mnist"}}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.golden, func(t *testing.T) {
+			f := tt.flags
+			notes, err := f.Compat(tt.legacy)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(notes) == 0 {
+				t.Errorf("no note names today's form")
+			}
+			got := renderCase(t, goldenCase{flags: f, resolved: tt.resolved})
+			var want []byte
+			if strings.HasSuffix(tt.golden, ".json") {
+				want = requestBody(readFixture(t, tt.golden))
+			} else if want, err = os.ReadFile(filepath.Join("testdata", "golden", tt.golden+".json")); err != nil {
+				t.Fatal(err)
+			}
+			requireJSONEqual(t, got, want)
+		})
 	}
 }

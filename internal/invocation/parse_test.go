@@ -1,6 +1,7 @@
 package invocation
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"os"
@@ -147,7 +148,7 @@ func wireView(inv Invocation, resolved map[string]string) Invocation {
 func TestRequestParseRoundTrip(t *testing.T) {
 	for _, c := range goldenCases {
 		t.Run(c.name, func(t *testing.T) {
-			inv, err := Build(c.flags)
+			inv, err := Build(context.Background(), c.flags, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,6 +1,7 @@
 package invocation
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -39,7 +40,7 @@ func TestRequestModes(t *testing.T) {
 // A caller that looks up azureml:<name>:<version> and finds a uri_file
 // asset retypes the single input; the body key follows the type.
 func TestRequestSingleInputRetyped(t *testing.T) {
-	inv, err := Build(Flags{Endpoint: "ep", Input: "azureml:iris:2"})
+	inv, err := Build(context.Background(), Flags{Endpoint: "ep", Input: "azureml:iris:2"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

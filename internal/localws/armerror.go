@@ -9,18 +9,20 @@ import (
 // UserError for most client mistakes; the others are the generic ARM codes
 // that azcore and the Azure CLI recognise.
 const (
-	codeUserError         = "UserError"
-	codeNotFound          = "ResourceNotFound"
-	codeConflict          = "Conflict"
-	codeBadRequest        = "BadRequest"
-	codeUnauthorized      = "InvalidAuthenticationToken"
-	codeTooLarge          = "RequestEntityTooLarge"
-	codeMethodNotAllowed  = "MethodNotAllowed"
-	codeTooManyRequests   = "TooManyRequests"
-	codeServiceUnavail    = "ServiceUnavailable"
-	codeInternal          = "InternalServerError"
-	codeMissingAPIVersion = "MissingApiVersionParameter"
-	codeBadAPIVersion     = "InvalidApiVersionParameter"
+	codeUserError             = "UserError"
+	codeNotFound              = "ResourceNotFound"
+	codeConflict              = "Conflict"
+	codeBadRequest            = "BadRequest"
+	codeUnauthorized          = "InvalidAuthenticationToken"
+	codeTooLarge              = "RequestEntityTooLarge"
+	codeUnsupportedMediaType  = "UnsupportedMediaType"
+	codeInvalidRequestContent = "InvalidRequestContent"
+	codeMethodNotAllowed      = "MethodNotAllowed"
+	codeTooManyRequests       = "TooManyRequests"
+	codeServiceUnavail        = "ServiceUnavailable"
+	codeInternal              = "InternalServerError"
+	codeMissingAPIVersion     = "MissingApiVersionParameter"
+	codeBadAPIVersion         = "InvalidApiVersionParameter"
 )
 
 // armError is the body of every error response: {"error":{"code","message"}}.

@@ -105,14 +105,17 @@ func (s *Server) serveAssets(w http.ResponseWriter, r *http.Request, kind *asset
 }
 
 // renderAsset adds id, name, type and systemData and re-encodes through the
-// SDK type.
-func (s *Server) renderAsset(rec resource, id, typ string, normalize func([]byte) ([]byte, error), withState bool) (json.RawMessage, error) {
+// SDK type; serve, when set, renders stored properties for the answer.
+func (s *Server) renderAsset(rec resource, id, typ string, normalize func([]byte) ([]byte, error), withState bool, serve func(map[string]any)) (json.RawMessage, error) {
 	var doc assetDoc
 	if err := json.Unmarshal(rec.Body, &doc); err != nil {
 		return nil, err
 	}
 	if doc.Properties == nil {
 		doc.Properties = map[string]any{}
+	}
+	if serve != nil {
+		serve(doc.Properties)
 	}
 	if withState {
 		doc.Properties["provisioningState"] = "Succeeded"
@@ -132,15 +135,48 @@ func (s *Server) renderAsset(rec resource, id, typ string, normalize func([]byte
 
 func (s *Server) renderContainer(kind *assetKind, rec resource) (json.RawMessage, error) {
 	return s.renderAsset(rec, s.workspacePath()+"/"+kind.Segment+"/"+rec.Name, resourceType(kind.Segment),
-		kind.normalizeContainer, kind.hasProvisioningState)
+		kind.normalizeContainer, kind.hasProvisioningState, nil)
 }
 
-func (s *Server) renderVersion(kind *assetKind, rec resource) (json.RawMessage, error) {
+// renderVersion renders a version for a client that reached the server at
+// base: its storage locations become addresses there (locations.go).
+func (s *Server) renderVersion(kind *assetKind, rec resource, base string) (json.RawMessage, error) {
 	return s.renderAsset(rec, s.versionID(kind, rec.Parent, rec.Name), resourceType(kind.versionKind()),
-		kind.normalizeVersion, kind.hasProvisioningState)
+		kind.normalizeVersion, kind.hasProvisioningState, func(props map[string]any) { s.servedLocations(kind, props, base) })
+}
+
+// listView reads listViewType (ActiveOnly, the default, ArchivedOnly or
+// All) and returns whether a stored asset is listed.
+func listView(r *http.Request) (func(rec resource) bool, *apiError) {
+	view := r.URL.Query().Get("listViewType")
+	var want func(archived bool) bool
+	switch {
+	case view == "" || strings.EqualFold(view, string(armmachinelearning.ListViewTypeActiveOnly)):
+		want = func(archived bool) bool { return !archived }
+	case strings.EqualFold(view, string(armmachinelearning.ListViewTypeArchivedOnly)):
+		want = func(archived bool) bool { return archived }
+	case strings.EqualFold(view, string(armmachinelearning.ListViewTypeAll)):
+		want = func(bool) bool { return true }
+	default:
+		return nil, errBadRequest("listViewType '" + view + "' is not supported: use ActiveOnly, ArchivedOnly or All.")
+	}
+	return func(rec resource) bool {
+		var doc struct {
+			Properties struct {
+				IsArchived bool `json:"isArchived"`
+			} `json:"properties"`
+		}
+		_ = json.Unmarshal(rec.Body, &doc)
+		return want(doc.Properties.IsArchived)
+	}, nil
 }
 
 func (s *Server) listContainers(w http.ResponseWriter, r *http.Request, kind *assetKind) {
+	listed, aerr := listView(r)
+	if aerr != nil {
+		writeError(w, aerr)
+		return
+	}
 	recs, err := s.store.ListResources(r.Context(), kind.Segment, "")
 	if err != nil {
 		writeError(w, err)
@@ -148,6 +184,9 @@ func (s *Server) listContainers(w http.ResponseWriter, r *http.Request, kind *as
 	}
 	items := make([]json.RawMessage, 0, len(recs))
 	for _, rec := range recs {
+		if !listed(rec) {
+			continue
+		}
 		out, err := s.renderContainer(kind, rec)
 		if err != nil {
 			writeError(w, err)
@@ -312,6 +351,11 @@ func fixDataType(body []byte) ([]byte, error) {
 }
 
 func (s *Server) listVersions(w http.ResponseWriter, r *http.Request, kind *assetKind, name string) {
+	listed, aerr := listView(r)
+	if aerr != nil {
+		writeError(w, aerr)
+		return
+	}
 	recs, err := s.store.ListResources(r.Context(), kind.versionKind(), name)
 	if err != nil {
 		writeError(w, err)
@@ -322,7 +366,10 @@ func (s *Server) listVersions(w http.ResponseWriter, r *http.Request, kind *asse
 	}
 	items := make([]json.RawMessage, 0, len(recs))
 	for _, rec := range recs {
-		out, err := s.renderVersion(kind, rec)
+		if !listed(rec) {
+			continue
+		}
+		out, err := s.renderVersion(kind, rec, baseURL(r))
 		if err != nil {
 			writeError(w, err)
 			return
@@ -346,7 +393,7 @@ func (s *Server) getVersion(w http.ResponseWriter, r *http.Request, kind *assetK
 		writeError(w, err)
 		return
 	}
-	out, err := s.renderVersion(kind, rec)
+	out, err := s.renderVersion(kind, rec, baseURL(r))
 	if err != nil {
 		writeError(w, err)
 		return
@@ -385,6 +432,9 @@ func (s *Server) putVersion(w http.ResponseWriter, r *http.Request, kind *assetK
 			return
 		}
 	}
+	// Locations, not addresses: a blob URL of this server is stored as
+	// its datastore URI, so a restart on another port changes nothing.
+	s.storedLocations(kind, props)
 	ctx := r.Context()
 	// The container lock keeps latestVersion/nextVersion consistent when
 	// two versions are registered at once.
@@ -424,7 +474,7 @@ func (s *Server) putVersion(w http.ResponseWriter, r *http.Request, kind *assetK
 		writeError(w, err)
 		return
 	}
-	s.writeStored(w, r, kind.versionKind(), name, version, creating, func(rec resource) (json.RawMessage, error) { return s.renderVersion(kind, rec) })
+	s.writeStored(w, r, kind.versionKind(), name, version, creating, func(rec resource) (json.RawMessage, error) { return s.renderVersion(kind, rec, baseURL(r)) })
 }
 
 // updateContainer creates the container of a new version when missing (as

@@ -19,25 +19,45 @@ import (
 // {protocol}://{endpoint}/{accountName} (docs/local-workspace.md). The
 // property "ml.local.accountUrl" spells the result out.
 
+// accountURL is the URL of the datastore's storage account, as clients
+// reach it.
+func (s *Server) accountURL(r *http.Request) string {
+	if s.remote {
+		return s.data.Account().URL
+	}
+	return baseURL(r) + "/blob/" + s.account
+}
+
 func (s *Server) datastoreResource(r *http.Request) armmachinelearning.Datastore {
-	accountURL := baseURL(r) + "/blob/" + s.account
+	accountURL := s.accountURL(r)
+	acct := s.data.Account()
+	endpoint, protocol := r.Host+"/blob", "http"
+	description := "Blob storage of the ml local workspace (account URL " + accountURL + ")"
+	if s.remote {
+		endpoint, protocol = acct.Endpoint, acct.Protocol
+		description = "Storage account " + acct.Name + " (" + accountURL + ") given to ml local serve"
+	}
+	var creds armmachinelearning.DatastoreCredentialsClassification = &armmachinelearning.AccountKeyDatastoreCredentials{
+		CredentialsType: to.Ptr(armmachinelearning.CredentialsTypeAccountKey),
+	}
+	if acct.SAS != "" {
+		creds = &armmachinelearning.SasDatastoreCredentials{CredentialsType: to.Ptr(armmachinelearning.CredentialsTypeSas)}
+	}
 	created := time.Unix(0, 0).UTC()
 	return armmachinelearning.Datastore{
 		ID:   to.Ptr(s.workspacePath() + "/datastores/" + defaultDatastore),
 		Name: to.Ptr(defaultDatastore),
 		Type: to.Ptr(resourceType("datastores")),
 		Properties: &armmachinelearning.AzureBlobDatastore{
-			DatastoreType: to.Ptr(armmachinelearning.DatastoreTypeAzureBlob),
-			AccountName:   to.Ptr(s.account),
-			ContainerName: to.Ptr(s.container),
-			Endpoint:      to.Ptr(r.Host + "/blob"),
-			Protocol:      to.Ptr("http"),
-			IsDefault:     to.Ptr(true),
-			Credentials: &armmachinelearning.AccountKeyDatastoreCredentials{
-				CredentialsType: to.Ptr(armmachinelearning.CredentialsTypeAccountKey),
-			},
+			DatastoreType:                 to.Ptr(armmachinelearning.DatastoreTypeAzureBlob),
+			AccountName:                   to.Ptr(acct.Name),
+			ContainerName:                 to.Ptr(acct.Container),
+			Endpoint:                      to.Ptr(endpoint),
+			Protocol:                      to.Ptr(protocol),
+			IsDefault:                     to.Ptr(true),
+			Credentials:                   creds,
 			ServiceDataAccessAuthIdentity: to.Ptr(armmachinelearning.ServiceDataAccessAuthIdentityNone),
-			Description:                   to.Ptr("Blob storage of the ml local workspace (account URL " + accountURL + ")"),
+			Description:                   to.Ptr(description),
 			Properties:                    map[string]*string{"ml.local.accountUrl": to.Ptr(accountURL)},
 			Tags:                          map[string]*string{},
 		},
@@ -96,7 +116,8 @@ func (s *Server) listDatastores(w http.ResponseWriter, r *http.Request) {
 	writePage(w, r, items)
 }
 
-// listSecrets returns the account key. It accepts the empty body older
+// listSecrets returns the account key (or the SAS of an account given by
+// a SAS connection string). It accepts the empty body older
 // SDKs send and the {"expirableSecret": true} body of newer ones; either
 // way the answer is the account key (the SDK falls back to it).
 func (s *Server) listSecrets(w http.ResponseWriter, r *http.Request) {
@@ -115,8 +136,16 @@ func (s *Server) listSecrets(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	acct := s.data.Account()
+	if acct.SAS != "" {
+		writeJSON(w, http.StatusOK, &armmachinelearning.SasDatastoreSecrets{
+			SecretsType: to.Ptr(armmachinelearning.SecretsTypeSas),
+			SasToken:    to.Ptr(acct.SAS),
+		})
+		return
+	}
 	writeJSON(w, http.StatusOK, &armmachinelearning.AccountKeyDatastoreSecrets{
 		SecretsType: to.Ptr(armmachinelearning.SecretsTypeAccountKey),
-		Key:         to.Ptr(encodeKey(s.accountKey)),
+		Key:         to.Ptr(acct.Key),
 	})
 }

@@ -5,12 +5,14 @@ import (
 	"crypto/subtle"
 	"errors"
 	"io"
+	"mime"
 	"net"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // buildHandler assembles the middleware chain. Order matters: faults come
@@ -69,42 +71,103 @@ func (s *Server) accessLog(next http.Handler) http.Handler {
 	})
 }
 
-// limitBody enforces MaxBodyBytes: a declared length above it is refused
-// before reading; an undeclared one is cut by http.MaxBytesReader, and
-// readBody turns that into a 413.
+// maxJSONBodyBytes is Azure Resource Manager's request limit (4 MiB). The
+// local workspace applies it to every JSON body (ARM and the scoring URI)
+// so that what it accepts Azure accepts too; only the blob service takes
+// bodies up to MaxBodyBytes.
+const maxJSONBodyBytes int64 = 4 << 20
+
+// jsonBodyLimit is the limit of a non-blob body: ARM's, or MaxBodyBytes
+// when that is lower.
+func (s *Server) jsonBodyLimit() int64 { return min(s.opts.MaxBodyBytes, maxJSONBodyBytes) }
+
+// limitBody enforces the body limits: a declared length above the limit is
+// refused before reading; an undeclared one is cut by http.MaxBytesReader,
+// and readBody turns that into a 413.
 func (s *Server) limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if isBlobPath(r.URL.EscapedPath()) {
-			// The blob service enforces the same limit and answers in its
+			// The blob service enforces MaxBodyBytes and answers in its
 			// own (XML) error format, which azblob expects.
 			next.ServeHTTP(w, r)
 			return
 		}
-		if r.ContentLength > s.opts.MaxBodyBytes {
-			writeError(w, tooLarge(s.opts.MaxBodyBytes))
+		limit := s.jsonBodyLimit()
+		if r.ContentLength > limit {
+			writeError(w, s.tooLarge())
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, s.opts.MaxBodyBytes)
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		next.ServeHTTP(w, r)
 	})
 }
 
-func tooLarge(limit int64) *apiError {
-	return &apiError{Status: http.StatusRequestEntityTooLarge, Code: codeTooLarge,
-		Message: "request body is larger than the local workspace's limit of " + formatBytes(limit) + " (raise it with --max-body-bytes)"}
+// tooLarge is the 413 of a JSON body over jsonBodyLimit; it names the
+// flag only when the flag, not ARM's limit, is what was exceeded.
+func (s *Server) tooLarge() *apiError {
+	limit := s.jsonBodyLimit()
+	msg := "request body is larger than the local workspace's limit of " + formatBytes(limit) + " (raise it with --max-body-bytes)"
+	if limit == maxJSONBodyBytes {
+		msg = "request body is larger than " + formatBytes(limit) + ", the most Azure Resource Manager accepts (and so does the local workspace): shorten the largest values (description, tags, properties, an inline conda file)"
+	}
+	return &apiError{Status: http.StatusRequestEntityTooLarge, Code: codeTooLarge, Message: msg}
 }
 
-// readBody reads a JSON request body within the size limit.
+// readBody reads a JSON request body within the size limit and refuses,
+// as ARM does, a body that is not declared JSON (415) or is not UTF-8
+// (400): encoding/json would otherwise accept invalid UTF-8 silently,
+// replacing it, and store text Azure would have refused. An empty body
+// needs no Content-Type (listSecrets, cancel).
 func (s *Server) readBody(r *http.Request) ([]byte, error) {
 	data, err := io.ReadAll(r.Body)
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
-		return nil, tooLarge(s.opts.MaxBodyBytes)
+		return nil, s.tooLarge()
 	}
 	if err != nil {
 		return nil, errBadRequest("read request body: " + err.Error())
 	}
+	if len(data) == 0 {
+		return data, nil
+	}
+	if ct := r.Header.Get("Content-Type"); !isJSONMediaType(ct) {
+		mt, _, _ := mime.ParseMediaType(ct)
+		if mt == "" {
+			mt = ct
+		}
+		return nil, &apiError{Status: http.StatusUnsupportedMediaType, Code: codeUnsupportedMediaType,
+			Message: "The content media type '" + mt + "' is not supported. Only 'application/json' is supported."}
+	}
+	if !utf8.Valid(data) {
+		return nil, &apiError{Status: http.StatusBadRequest, Code: codeInvalidRequestContent,
+			Message: "The request content was invalid and could not be deserialized: it is not valid UTF-8 (at byte " + strconv.Itoa(invalidUTF8At(data)) + "). Send JSON encoded as UTF-8."}
+	}
 	return data, nil
+}
+
+// isJSONMediaType accepts application/json (any parameters, e.g.
+// charset=utf-8) and the application/*+json types.
+func isJSONMediaType(ct string) bool {
+	mt, params, err := mime.ParseMediaType(ct)
+	if err != nil {
+		return false
+	}
+	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
+		return false
+	}
+	return mt == "application/json" || strings.HasPrefix(mt, "application/") && strings.HasSuffix(mt, "+json")
+}
+
+// invalidUTF8At is the offset of the first byte that is not UTF-8.
+func invalidUTF8At(data []byte) int {
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && size <= 1 {
+			return i
+		}
+		i += size
+	}
+	return len(data)
 }
 
 // authorized checks the bearer token in constant time.
@@ -141,6 +204,12 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 	}
 	if len(segs) == 1 && segs[0] == "discovery" {
 		s.serveDiscovery(w, r)
+		return
+	}
+	if len(segs) == 2 && segs[0] == "runs" {
+		// The job page checks its own view signature (a browser sends no
+		// bearer token).
+		s.serveStudio(w, r, segs[1])
 		return
 	}
 	if !s.authorized(r) {

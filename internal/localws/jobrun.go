@@ -2,10 +2,12 @@ package localws
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
+	"strings"
 	"time"
 )
 
@@ -31,7 +33,11 @@ func (s *Server) runJob(ctx context.Context, name string, canceled func(string) 
 	if isTerminal(j.Status) {
 		return
 	}
-	spec, aerr := s.runSpec(j)
+	if len(j.Pipeline) > 0 {
+		s.runPipelineJob(ctx, j, canceled)
+		return
+	}
+	spec, publish, aerr := s.runSpec(ctx, j)
 	if aerr != nil {
 		s.finishJob(bg, name, statusFailed, nil, &jobError{Code: "UserError", Message: aerr.Message})
 		return
@@ -39,6 +45,11 @@ func (s *Server) runJob(ctx context.Context, name string, canceled func(string) 
 	s.log.Info("job started", "job", name, "endpoint", j.Endpoint, "deployment", j.Deployment)
 	report := func(p Progress) { s.reportProgress(bg, name, p) }
 	res, err := s.opts.Runner.Run(ctx, spec, report)
+	// What the job wrote reaches the datastore whatever the outcome (an
+	// Azure batch job keeps the outputs of the mini-batches that ran).
+	if perr := publish(bg); perr != nil && err == nil && ctx.Err() == nil {
+		err = fmt.Errorf("publish the outputs to datastore %s: %w", defaultDatastore, perr)
+	}
 	final := res.Progress
 	switch {
 	case ctx.Err() != nil && canceled(name):
@@ -82,9 +93,13 @@ func (s *Server) reportProgress(ctx context.Context, name string, p Progress) {
 	s.recordEvent(ctx, name, jobEvent{Type: "progress", Progress: &snapshot, Message: p.Message})
 }
 
-// runSpec resolves the job's datastore paths to local paths and checks
-// that they still exist (the data may have been deleted since submission).
-func (s *Server) runSpec(j *jobRecord) (RunSpec, *apiError) {
+// runSpec resolves the job's datastore paths to local paths: code, model
+// and inputs materialized (on an external account, downloaded into the
+// job's folder), the output folder prepared; publish makes the output
+// visible on the datastore after the run. It checks that the data still
+// exists (it may have been deleted since submission).
+func (s *Server) runSpec(ctx context.Context, j *jobRecord) (RunSpec, func(context.Context) error, *apiError) {
+	noPublish := func(context.Context) error { return nil }
 	spec := RunSpec{
 		JobName:                   j.Name,
 		Endpoint:                  j.Endpoint,
@@ -92,6 +107,7 @@ func (s *Server) runSpec(j *jobRecord) (RunSpec, *apiError) {
 		ScoringScript:             j.ScoringScript,
 		ModelName:                 j.ModelName,
 		ModelVersion:              j.ModelVersion,
+		ModelType:                 j.ModelType,
 		EnvironmentVariables:      j.EnvironmentVariables,
 		OutputAction:              j.Settings.OutputAction,
 		JobDir:                    s.jobDir(j.Name),
@@ -103,64 +119,102 @@ func (s *Server) runSpec(j *jobRecord) (RunSpec, *apiError) {
 		Timeout:                   time.Duration(j.Settings.TimeoutSeconds) * time.Second,
 		LoggingLevel:              j.Settings.LoggingLevel,
 	}
+	if err := os.MkdirAll(spec.JobDir, 0o700); err != nil {
+		return spec, noPublish, &apiError{Status: 500, Code: codeInternal, Message: "create the job folder: " + err.Error()}
+	}
+	stage := filepath.Join(spec.JobDir, "datastore")
 	var aerr *apiError
 	if j.CodePath != "" {
-		if spec.CodeDir, aerr = s.existingPath(j.CodePath, true, "code of "+j.CodeID); aerr != nil {
-			return spec, aerr
+		if spec.CodeDir, aerr = s.existingPath(ctx, j.CodePath, true, "code of "+j.CodeID, stage); aerr != nil {
+			return spec, noPublish, aerr
 		}
 		script := filepath.Join(spec.CodeDir, filepath.FromSlash(j.ScoringScript))
 		if fi, err := os.Stat(script); err != nil || fi.IsDir() {
-			return spec, errBadRequest(fmt.Sprintf("The scoring script %s is not in the code folder of %s.", j.ScoringScript, j.CodeID))
+			return spec, noPublish, errBadRequest(fmt.Sprintf("The scoring script %s is not in the code folder of %s.", j.ScoringScript, j.CodeID))
 		}
 	}
 	if j.ModelPath != "" {
-		if spec.ModelDir, aerr = s.existingPath(j.ModelPath, false, "model "+j.ModelName+":"+j.ModelVersion); aerr != nil {
-			return spec, aerr
+		if spec.ModelDir, aerr = s.existingPath(ctx, j.ModelPath, false, "model "+j.ModelName+":"+j.ModelVersion, stage); aerr != nil {
+			return spec, noPublish, aerr
+		}
+		// The runtime hard-links read-only files into AZUREML_MODEL_DIR
+		// instead of copying them; read-only, a script cannot change the
+		// registered model through a link.
+		if err := makeReadOnly(spec.ModelDir); err != nil {
+			return spec, noPublish, &apiError{Status: 500, Code: codeInternal, Message: "make the files of model " + j.ModelName + ":" + j.ModelVersion + " read-only: " + err.Error()}
 		}
 	}
 	for _, in := range j.Inputs {
 		if in.Path == "" && in.URI == "" {
 			continue // literal
 		}
-		p, aerr := s.statDatastorePath(in.Path, in.Type == "uri_folder", "input "+in.Name)
-		if aerr != nil {
-			return spec, aerr
+		if aerr := s.statDatastorePath(ctx, in.Path, in.Type == "uri_folder", "input "+in.Name); aerr != nil {
+			return spec, noPublish, aerr
+		}
+		p, err := s.data.Materialize(ctx, strings.TrimLeft(in.Path, "/"), stage)
+		if err != nil {
+			return spec, noPublish, errBadRequest("The input " + in.Name + " (" + datastoreURI(in.Path) + ") cannot be read: " + err.Error())
 		}
 		spec.Inputs = append(spec.Inputs, p)
 	}
+	publish := noPublish
 	if len(j.Outputs) > 0 {
 		out := j.Outputs[0]
-		dir, aerr := s.datastoreFile(out.Folder + "/")
-		if aerr != nil {
-			return spec, aerr
+		if _, aerr := s.datastoreFile(out.Folder + "/"); aerr != nil {
+			return spec, noPublish, aerr
 		}
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return spec, errBadRequest("create the output folder " + datastoreURI(out.Folder) + ": " + err.Error())
+		dir, pub, err := s.data.OutputDir(ctx, out.Folder, stage)
+		if err != nil {
+			return spec, noPublish, errBadRequest("create the output folder " + datastoreURI(out.Folder) + ": " + err.Error())
 		}
-		spec.OutputDir, spec.OutputFileName = dir, out.FileName
+		spec.OutputDir, spec.OutputFileName, publish = dir, out.FileName, pub
 	}
-	if err := os.MkdirAll(spec.JobDir, 0o700); err != nil {
-		return spec, &apiError{Status: 500, Code: codeInternal, Message: "create the job folder: " + err.Error()}
-	}
-	return spec, nil
+	return spec, publish, nil
 }
 
-// existingPath maps a datastore path to a local one that must exist (a
-// folder when wantDir; a file or folder otherwise).
-func (s *Server) existingPath(p string, wantDir bool, what string) (string, *apiError) {
-	local, aerr := s.datastoreFile(p)
-	if aerr != nil {
+// existingPath materializes a datastore path that must exist (a folder
+// when wantDir; a file or folder otherwise) and returns its local path.
+func (s *Server) existingPath(ctx context.Context, p string, wantDir bool, what, stage string) (string, *apiError) {
+	if _, aerr := s.datastoreFile(p); aerr != nil {
 		return "", aerr
 	}
-	fi, err := os.Stat(local)
+	rel := strings.TrimLeft(p, "/")
+	exists, isDir, err := s.data.Stat(ctx, rel)
 	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return "", errBadRequest("The " + what + " is missing from datastore " + defaultDatastore + " (" + datastoreURI(p) + "): upload it again.")
-		}
 		return "", errBadRequest("The " + what + " cannot be read: " + err.Error())
 	}
-	if wantDir && !fi.IsDir() {
+	if !exists {
+		return "", errBadRequest("The " + what + " is missing from datastore " + defaultDatastore + " (" + datastoreURI(p) + "): upload it again.")
+	}
+	if wantDir && !isDir {
 		return "", errBadRequest("The " + what + " at " + datastoreURI(p) + " is a file, not a folder.")
 	}
+	local, err := s.data.Materialize(ctx, rel, stage)
+	if err != nil {
+		return "", errBadRequest("The " + what + " cannot be read: " + err.Error())
+	}
 	return local, nil
+}
+
+// makeReadOnly clears the write permission bits of every regular file under
+// root (a file or a folder). Blob writes replace files by renaming a new one
+// over them, so read-only files stay replaceable, except on Windows, where
+// the runtime copies model files anyway and nothing is changed.
+func makeReadOnly(root string) error {
+	if runtime.GOOS == "windows" {
+		return nil
+	}
+	return filepath.WalkDir(root, func(p string, entry fs.DirEntry, err error) error {
+		if err != nil || !entry.Type().IsRegular() {
+			return err
+		}
+		info, err := entry.Info()
+		if err != nil {
+			return err
+		}
+		if mode := info.Mode().Perm(); mode&0o222 != 0 {
+			return os.Chmod(p, mode&^0o222)
+		}
+		return nil
+	})
 }

@@ -39,6 +39,9 @@ const (
 	EnvDir = "ML_LOCAL_DIR"
 	// EnvFaults holds a fault-injection spec, see ParseFaults.
 	EnvFaults = "ML_LOCAL_FAULTS"
+	// EnvStorageConnectionString makes workspaceblobstore an existing
+	// storage account (Options.StorageConnectionString).
+	EnvStorageConnectionString = "ML_LOCAL_STORAGE_CONNECTION_STRING"
 )
 
 // Options configure a Server. The zero value of every field selects the
@@ -65,6 +68,13 @@ type Options struct {
 	// MaxBodyBytes caps every request body (ARM, scoring and blob uploads);
 	// larger bodies get 413. Zero means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
+	// StorageConnectionString, when set, makes the workspaceblobstore
+	// datastore a container of an existing storage account (Azurite, or
+	// Azure Storage: AccountName, AccountKey or SharedAccessSignature,
+	// BlobEndpoint or EndpointSuffix): the datastore the server returns
+	// points there, clients upload there, and jobs read their inputs from
+	// and write their outputs to it. Empty means the local blob service.
+	StorageConnectionString string
 	// MaxConcurrentJobs bounds running jobs; zero means
 	// DefaultMaxConcurrentJobs.
 	MaxConcurrentJobs int

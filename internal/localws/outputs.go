@@ -47,7 +47,7 @@ type outputFile struct {
 
 func (s *Server) serveOutputs(w http.ResponseWriter, r *http.Request, j *jobRecord) {
 	out := listPage[jobOutputListing]{Value: []jobOutputListing{}}
-	accountURL := baseURL(r) + "/blob/" + s.account
+	accountURL, container := s.accountURL(r), s.data.Account().Container
 	for _, o := range j.Outputs {
 		l := jobOutputListing{
 			Name:       o.Name,
@@ -56,25 +56,24 @@ func (s *Server) serveOutputs(w http.ResponseWriter, r *http.Request, j *jobReco
 			Path:       o.Folder + "/",
 			URI:        outputURI(o),
 			AccountURL: accountURL,
-			Container:  s.container,
-			FolderURL:  accountURL + "/" + s.container + "/" + escapeBlobName(o.Folder) + "/",
+			Container:  container,
+			FolderURL:  accountURL + "/" + container + "/" + escapeBlobName(o.Folder) + "/",
 			File:       o.FileName,
 			Files:      []outputFile{},
 		}
-		dir, aerr := s.datastoreFile(o.Folder + "/")
-		if aerr != nil {
+		if _, aerr := s.datastoreFile(o.Folder + "/"); aerr != nil {
 			writeError(w, aerr)
 			return
 		}
-		files, err := listFiles(dir)
+		files, err := s.data.List(r.Context(), o.Folder)
 		if err != nil {
 			writeError(w, err)
 			return
 		}
 		for _, f := range files {
-			blobName := path.Join(o.Folder, f.name)
-			l.Files = append(l.Files, outputFile{Name: f.name, Path: blobName, Size: f.size,
-				URL: accountURL + "/" + s.container + "/" + escapeBlobName(blobName)})
+			blobName := path.Join(o.Folder, f.Name)
+			l.Files = append(l.Files, outputFile{Name: f.Name, Path: blobName, Size: f.Size,
+				URL: accountURL + "/" + container + "/" + escapeBlobName(blobName)})
 		}
 		out.Value = append(out.Value, l)
 	}

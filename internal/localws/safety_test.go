@@ -154,3 +154,53 @@ func TestBodyLimit(t *testing.T) {
 		t.Errorf("the oversized PUT created the endpoint: %d", resp.StatusCode)
 	}
 }
+
+// TestARMBodyRules: JSON bodies are bounded and checked as ARM does: over
+// 4 MiB is a 413 whatever MaxBodyBytes allows (a 50 MB description is
+// refused before it is read), a body not declared JSON is a 415, a body
+// that is not UTF-8 a 400; none of them creates anything.
+func TestARMBodyRules(t *testing.T) {
+	e := newEnv(t)
+	endpoint := func(description string) string {
+		return `{"location":"local","properties":{"authMode":"AADToken","description":"` + description + `"}}`
+	}
+	path := wsPath() + "/batchEndpoints/big?api-version=2024-04-01"
+	tests := []struct {
+		name     string
+		body     string
+		headers  map[string]string
+		status   int
+		code     string
+		contains string
+	}{
+		{"50 MB description", endpoint(strings.Repeat("x", 50<<20)), nil, http.StatusRequestEntityTooLarge, codeTooLarge,
+			"request body is larger than 4 MiB, the most Azure Resource Manager accepts"},
+		{"just over 4 MiB", endpoint(strings.Repeat("x", 4<<20)), nil, http.StatusRequestEntityTooLarge, codeTooLarge, "4 MiB"},
+		{"text/plain", endpoint("d"), map[string]string{"Content-Type": "text/plain"}, http.StatusUnsupportedMediaType, codeUnsupportedMediaType,
+			"The content media type 'text/plain' is not supported. Only 'application/json' is supported."},
+		{"no Content-Type", endpoint("d"), map[string]string{"Content-Type": ""}, http.StatusUnsupportedMediaType, codeUnsupportedMediaType, "Only 'application/json'"},
+		{"latin-1 charset", endpoint("d"), map[string]string{"Content-Type": "application/json; charset=iso-8859-1"}, http.StatusUnsupportedMediaType, codeUnsupportedMediaType, "Only 'application/json'"},
+		{"invalid UTF-8", endpoint("a\xffb"), nil, http.StatusBadRequest, codeInvalidRequestContent,
+			"The request content was invalid and could not be deserialized: it is not valid UTF-8 (at byte 72)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, data := e.do(http.MethodPut, path, tt.body, tt.headers)
+			if resp.StatusCode != tt.status {
+				t.Fatalf("status %d %.200s, want %d", resp.StatusCode, data, tt.status)
+			}
+			if ae := armErrorOf(t, data); ae.Code != tt.code || !strings.Contains(ae.Message, tt.contains) {
+				t.Fatalf("error %+v, want code %s and a message containing %q", ae, tt.code, tt.contains)
+			}
+			if resp, _ := e.do(http.MethodGet, path, nil, nil); resp.StatusCode != http.StatusNotFound {
+				t.Fatalf("the refused PUT created the endpoint: %d", resp.StatusCode)
+			}
+		})
+	}
+	// JSON with parameters and +json types are JSON.
+	for _, ct := range []string{"application/json; charset=utf-8", "application/merge-patch+json"} {
+		if resp, data := e.do(http.MethodPut, path, endpoint("ok"), map[string]string{"Content-Type": ct}); resp.StatusCode/100 != 2 {
+			t.Errorf("Content-Type %s: %d %s, want success", ct, resp.StatusCode, data)
+		}
+	}
+}

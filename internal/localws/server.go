@@ -18,13 +18,16 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/mlbatch/ml/internal/localws/blob"
+	"github.com/mlbatch/ml/internal/localws/datastore"
 )
 
 // Server is one local workspace. Build it with New; serve it with Start or
 // by mounting Handler; stop it with Shutdown.
 type Server struct {
-	opts   Options
-	log    *slog.Logger
+	opts Options
+	log  *slog.Logger
+	// lock is Dir/server.lock, held until Shutdown (acquireLock).
+	lock   *os.File
 	store  store
 	token  []byte
 	faults *faultInjector
@@ -38,8 +41,12 @@ type Server struct {
 
 	handler http.Handler
 	blob    *blob.Handler
-	jobs    *scheduler
-	events  *jobNotifier
+	// data is where the datastore's blobs are: s.blob's files, or an
+	// existing account (remote is then set).
+	data   datastore.Store
+	remote bool
+	jobs   *scheduler
+	events *jobNotifier
 	// closing is closed when Shutdown starts, releasing long polls.
 	closing chan struct{}
 	// longPolls counts event requests parked waiting for a change.
@@ -73,8 +80,21 @@ func New(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, d := range []string{opts.Dir, filepath.Join(opts.Dir, "blob"), filepath.Join(opts.Dir, "jobs")} {
-		if err := os.MkdirAll(d, 0o700); err != nil {
+	if err := makePrivate(opts.Dir); err != nil {
+		return nil, fmt.Errorf("localws: %w", err)
+	}
+	lock, err := acquireLock(opts.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("localws: %w", err)
+	}
+	ok := false
+	defer func() {
+		if !ok && lock != nil {
+			lock.Close()
+		}
+	}()
+	for _, d := range []string{filepath.Join(opts.Dir, "blob"), filepath.Join(opts.Dir, "jobs")} {
+		if err := os.MkdirAll(d, privateDirMode); err != nil {
 			return nil, fmt.Errorf("localws: create state folder: %w", err)
 		}
 	}
@@ -84,6 +104,7 @@ func New(opts Options) (*Server, error) {
 	}
 	s := &Server{
 		opts:     opts,
+		lock:     lock,
 		log:      opts.Logger,
 		store:    st,
 		faults:   newFaultInjector(opts.Faults),
@@ -96,12 +117,26 @@ func New(opts Options) (*Server, error) {
 		st.Close()
 		return nil, fmt.Errorf("localws: %w", err)
 	}
+	if err := s.tightenAll(context.Background()); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("localws: %w", err)
+	}
+	if n, err := s.migrateLocations(context.Background()); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("localws: migrate asset locations: %w", err)
+	} else if n > 0 {
+		s.log.Info("asset locations stored as datastore URIs", "versions", n)
+	}
 	if opts.Token != "" {
 		s.token = []byte(opts.Token)
 	} else {
 		s.token = []byte(randomToken(32))
 	}
 	if s.blob, err = s.newBlobHandler(); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("localws: %w", err)
+	}
+	if err := s.openDatastore(context.Background()); err != nil {
 		st.Close()
 		return nil, fmt.Errorf("localws: %w", err)
 	}
@@ -112,6 +147,7 @@ func New(opts Options) (*Server, error) {
 		st.Close()
 		return nil, fmt.Errorf("localws: resume jobs: %w", err)
 	}
+	ok = true
 	return s, nil
 }
 
@@ -193,7 +229,8 @@ func (s *Server) Start(ctx context.Context) error {
 	var lc net.ListenConfig
 	ln, err := lc.Listen(ctx, "tcp", addr)
 	if err != nil {
-		return fmt.Errorf("localws: listen on %s: %w (is another `ml local serve` running? pick another port with --addr)", addr, err)
+		// The caller knows its own flags; internal/cmd/local/serve names --port.
+		return fmt.Errorf("localws: listen on %s: %w", addr, err)
 	}
 	s.url = "http://" + ln.Addr().String()
 	s.httpSrv = &http.Server{
@@ -267,6 +304,10 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	s.jobs.stop(ctx)
 	if err := s.store.Close(); err != nil {
 		errs = append(errs, err)
+	}
+	if s.lock != nil {
+		// Last: until here another server must not open the state.
+		s.lock.Close()
 	}
 	if len(errs) > 0 {
 		return fmt.Errorf("localws: shutdown: %w", errors.Join(errs...))

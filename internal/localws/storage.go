@@ -1,18 +1,19 @@
 package localws
 
 import (
+	"context"
 	"encoding/json"
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 )
 
 // The workspace has one datastore, workspaceblobstore, backed by one blob
-// container of the local storage account. Its blobs are plain files under
-// Dir/blob/<account>/<container>/, which is also how the blob service stores
-// them, so a datastore path maps straight to a file.
+// container: of the local storage account by default, whose blobs are
+// plain files under Dir/blob/<account>/<container>/, or of an existing
+// account (Options.StorageConnectionString). Jobs reach its paths through
+// s.data (package datastore), never by mapping paths to files themselves.
 
 const defaultDatastore = "workspaceblobstore"
 
@@ -83,8 +84,13 @@ func (s *Server) parseDatastoreURI(r *http.Request, uri string) (string, bool, *
 		}
 		return s.datastorePathFrom(uri, rest)
 	case strings.HasPrefix(lower, "http://") || strings.HasPrefix(lower, "https://"):
+		if p, ok := s.remoteBlobPath(uri); ok {
+			return p, true, nil
+		}
 		u, err := url.Parse(uri)
-		if err != nil || !s.isOwnHost(r, u.Host) {
+		// Any loopback port: a URL stored or sent before a restart on
+		// another port still names this storage (see ownBlobPath).
+		if err != nil || !s.isOwnHost(r, u.Host) && !isLoopbackHost(u.Host) {
 			return "", false, nil
 		}
 		bsegs := strings.SplitN(strings.TrimPrefix(u.Path, "/"), "/", 4)
@@ -101,6 +107,25 @@ func (s *Server) parseDatastoreURI(r *http.Request, uri string) (string, bool, *
 		return bsegs[3], true, nil
 	}
 	return "", false, nil
+}
+
+// remoteBlobPath is the datastore path of a blob URL in the container of
+// the existing account the datastore lives on (what clients register code
+// and models with, as on Azure).
+func (s *Server) remoteBlobPath(uri string) (string, bool) {
+	if !s.remote {
+		return "", false
+	}
+	a := s.data.Account()
+	rest, ok := strings.CutPrefix(uri, a.URL+"/"+a.Container)
+	if !ok || (rest != "" && !strings.HasPrefix(rest, "/")) {
+		return "", false
+	}
+	p, err := url.PathUnescape(strings.TrimPrefix(rest, "/"))
+	if err != nil {
+		return "", false
+	}
+	return p, true
 }
 
 // datastorePathFrom reads datastores/{ds}/paths/{p...}.
@@ -198,21 +223,22 @@ func (s *Server) resolveDataURIDepth(r *http.Request, uri string, depth int) (re
 }
 
 // statDatastorePath checks that a datastore path exists with the right kind.
-func (s *Server) statDatastorePath(p string, wantDir bool, what string) (string, *apiError) {
-	file, aerr := s.datastoreFile(p)
-	if aerr != nil {
-		return "", aerr
+func (s *Server) statDatastorePath(ctx context.Context, p string, wantDir bool, what string) *apiError {
+	if _, aerr := s.datastoreFile(p); aerr != nil {
+		return aerr
 	}
-	fi, err := os.Stat(file)
+	exists, isDir, err := s.data.Stat(ctx, strings.TrimLeft(p, "/"))
 	switch {
 	case err != nil:
-		return "", errBadRequest("The " + what + " " + datastoreURI(p) + " does not exist on datastore " + defaultDatastore + ".")
-	case wantDir && !fi.IsDir():
-		return "", errBadRequest("There is no folder on target path: " + datastoreURI(p) + " (it is a file: use type uri_file).")
-	case !wantDir && fi.IsDir():
-		return "", errBadRequest("There is no file on target path: " + datastoreURI(p) + " (it is a folder: use type uri_folder).")
+		return &apiError{Status: 500, Code: codeInternal, Message: "check " + datastoreURI(p) + ": " + err.Error()}
+	case !exists:
+		return errBadRequest("The " + what + " " + datastoreURI(p) + " does not exist on datastore " + defaultDatastore + ".")
+	case wantDir && !isDir:
+		return errBadRequest("There is no folder on target path: " + datastoreURI(p) + " (it is a file: use type uri_file).")
+	case !wantDir && isDir:
+		return errBadRequest("There is no file on target path: " + datastoreURI(p) + " (it is a folder: use type uri_folder).")
 	}
-	return file, nil
+	return nil
 }
 
 // assetDatastorePath resolves a code or model URI (codeUri, modelUri) to a

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/itchyny/gojq"
@@ -51,13 +52,27 @@ func (o Options) Validate() error {
 	return nil
 }
 
-func validFormat(f string) bool {
-	for _, x := range Formats {
-		if x == f {
-			return true
-		}
+func validFormat(f string) bool { return slices.Contains(Formats, f) }
+
+// CheckFormat checks one -o/--output value as az's argparse checks a
+// choice: each occurrence on its own, so an invalid one is refused even
+// when a later -o is valid. A value that looks like a path or URI was meant
+// as an output location, and the error says where that goes.
+func CheckFormat(f string) error {
+	if validFormat(f) {
+		return nil
 	}
-	return false
+	shown := f
+	if i := strings.IndexByte(shown, '?'); i >= 0 {
+		shown = shown[:i] + "?..." // a SAS query holds a signature
+	}
+	msg := fmt.Sprintf("argument --output/-o: invalid choice: %q (choose from %s)", shown, strings.Join(Formats, ", "))
+	if strings.ContainsAny(f, `/\:.~`) {
+		msg += "; -o is the format of the printed result. For where a job writes its output, use " +
+			"--output-path azureml://datastores/<datastore>/paths/<path> or --set outputs.<name>.path=<uri> " +
+			"(batch-endpoint invoke); for where files are downloaded, --download-path (job download)"
+	}
+	return clierr.Usagef("%s", msg)
 }
 
 // Write renders v to w. v may be any value that encodes to JSON.

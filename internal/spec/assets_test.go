@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -73,7 +74,7 @@ settings:
     continue_on_step_failure: false
 tags: {team: x}
 `})
-	d, err := LoadDeployment(filepath.Join(dir, "p.yml"), nil)
+	d, err := LoadDeployment(context.Background(), filepath.Join(dir, "p.yml"), nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,12 +85,10 @@ tags: {team: x}
 	assertSameJSON(t, body, map[string]any{
 		"location": "westus", "tags": map[string]any{"team": "x"},
 		"properties": map[string]any{
-			"properties": map[string]any{},
 			"deploymentConfiguration": map[string]any{
 				"deploymentConfigurationType": "PipelineComponent",
 				"componentId":                 map[string]any{"referenceType": "Id", "assetId": testWS + "/components/hello_batch/versions/2"},
-				"settings":                    map[string]any{"default_compute": "batch-cluster", "continue_on_step_failure": "false"},
-				"tags":                        map[string]any{"team": "x"},
+				"settings":                    map[string]any{"default_compute": "batch-cluster", "continue_on_step_failure": "False"},
 			},
 		},
 	})
@@ -100,14 +99,14 @@ tags: {team: x}
 func TestDataFromFlags(t *testing.T) {
 	dir := writeTree(t, map[string]string{"rows/a.csv": "x\n"})
 	t.Chdir(dir)
-	a, err := LoadData("", []Override{Flag("--name", "name", "rows"), Flag("--path", "path", "rows"), Flag("--version", "version", "2")})
+	a, err := LoadData(context.Background(), "", nil, []Override{Flag("--name", "name", "rows"), Flag("--path", "path", "rows"), Flag("--version", "version", "2")})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !a.Local || a.Path != filepath.Join(dir, "rows") || a.Type != DataURIFolder || a.Version != "2" {
 		t.Errorf("data = %+v", a)
 	}
-	a, err = LoadData("", []Override{Flag("--name", "name", "rows"), Flag("--path", "path", "azureml://datastores/workspaceblobstore/paths/rows/"), Flag("--type", "type", "uri_folder")})
+	a, err = LoadData(context.Background(), "", nil, []Override{Flag("--name", "name", "rows"), Flag("--path", "path", "azureml://datastores/workspaceblobstore/paths/rows/"), Flag("--type", "type", "uri_folder")})
 	if err != nil || a.Local || !strings.HasPrefix(a.Path, "azureml://") {
 		t.Errorf("remote data = %+v, %v", a, err)
 	}

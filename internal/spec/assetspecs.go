@@ -1,10 +1,11 @@
 package spec
 
 import (
-	"os"
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/mlbatch/ml/internal/yamlnode"
 )
 
 // ModelSpec is a deployment's model: a registered model (Ref) or an inline
@@ -30,6 +31,8 @@ type Model struct {
 	Tags, Properties map[string]string
 	Flavors          map[string]map[string]string
 	Stage            string
+	// Datastore receives a local path's upload; "" means workspaceblobstore.
+	Datastore string
 	// At locates the model in the YAML, for messages.
 	At string
 }
@@ -78,7 +81,10 @@ type Environment struct {
 	InferenceConfig  *InferenceConfig
 	Description      string
 	Tags, Properties map[string]string
-	At               string
+	// Datastore receives a local build context's upload; "" means
+	// workspaceblobstore.
+	Datastore string
+	At        string
 }
 
 // InferenceConfig is an environment's inference_config.
@@ -94,9 +100,9 @@ type Route struct {
 
 var (
 	modelKeys = []string{"name", "version", "type", "path", "description", "tags", "properties", "flavors",
-		"stage", "utc_time_created", "id", "job_name", "creation_context", "latest_version"}
+		"stage", "datastore", "utc_time_created", "id", "job_name", "creation_context", "latest_version"}
 	modelTypes       = []string{"custom_model", "mlflow_model", "triton_model"}
-	environmentKeys  = []string{"name", "version", "description", "tags", "properties", "image", "build", "conda_file", "inference_config", "os_type", "id", "creation_context", "latest_version"}
+	environmentKeys  = []string{"name", "version", "description", "tags", "properties", "image", "build", "conda_file", "inference_config", "os_type", "datastore", "id", "creation_context", "latest_version"}
 	buildKeys        = []string{"path", "dockerfile_path"}
 	inferenceKeys    = []string{"liveness_route", "readiness_route", "scoring_route"}
 	routeKeys        = []string{"port", "path"}
@@ -121,22 +127,37 @@ func (d *decoder) modelSpec(n *yaml.Node) (*ModelSpec, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &Model{At: d.at(n), Type: "custom_model"}
+	m, err := d.model(o, "model.")
+	if err != nil {
+		return nil, err
+	}
+	if m.Version != "" && m.Name == "" {
+		return nil, d.errf(o.node("version"), "model.version is set but model.name is not; a version needs a name (add name: <model name>)")
+	}
+	return &ModelSpec{Inline: m}, nil
+}
+
+// model reads the keys of a model (inline in a deployment, or a model
+// file): prefix is how its keys are named in messages ("model." or "").
+func (d *decoder) model(o *object, prefix string) (*Model, error) {
+	m := &Model{At: d.at(o.n), Type: "custom_model"}
+	var err error
 	if m.Name, err = o.str("name"); err != nil {
 		return nil, err
 	}
 	if m.Version, err = o.version("version"); err != nil {
 		return nil, err
 	}
-	if m.Version != "" && m.Name == "" {
-		return nil, d.errf(o.node("version"), "model.version is set but model.name is not; a version needs a name (add name: <model name>)")
-	}
 	if o.has("type") {
 		if m.Type, err = o.enum("type", modelTypes); err != nil {
 			return nil, err
 		}
 	}
-	if err = o.require("path", "add path: <local file or folder of the model> (relative to the YAML file), or reference a registered model with model: azureml:<name>:<version>"); err != nil {
+	hint := "add path: <local file or folder of the model> (relative to the YAML file), or reference a registered model with model: azureml:<name>:<version>"
+	if prefix == "" {
+		hint = "add path: <local file or folder of the model, or its URI> to the file or pass --path"
+	}
+	if err = o.require("path", hint); err != nil {
 		return nil, err
 	}
 	raw, err := o.str("path")
@@ -145,7 +166,7 @@ func (d *decoder) modelSpec(n *yaml.Node) (*ModelSpec, error) {
 	}
 	if isURL(raw) || strings.HasPrefix(raw, "runs:/") {
 		m.Path, m.Remote = raw, true
-	} else if m.Path, err = d.localPath(o.node("path"), "model.path", raw, anyPath); err != nil {
+	} else if m.Path, err = d.localPath(o.node("path"), prefix+"path", raw, anyPath); err != nil {
 		return nil, err
 	}
 	if m.Description, err = o.str("description"); err != nil {
@@ -160,12 +181,15 @@ func (d *decoder) modelSpec(n *yaml.Node) (*ModelSpec, error) {
 	if m.Stage, err = o.str("stage"); err != nil {
 		return nil, err
 	}
+	if m.Datastore, err = o.str("datastore"); err != nil {
+		return nil, err
+	}
 	if fl := o.node("flavors"); fl != nil {
 		if m.Flavors, err = d.flavors(o, fl); err != nil {
 			return nil, err
 		}
 	}
-	return &ModelSpec{Inline: m}, nil
+	return m, nil
 }
 
 // flavors reads model.flavors: {flavor: {key: value}}.
@@ -189,10 +213,12 @@ func (d *decoder) flavors(o *object, n *yaml.Node) (map[string]map[string]string
 	return out, nil
 }
 
-// codeSpec reads code_configuration.code.
-func (d *decoder) codeSpec(n *yaml.Node) (*CodeSpec, error) {
+// codeSpec reads a code reference (code_configuration.code, a
+// component's code:); key names it in messages. want is what a local path
+// must be.
+func (d *decoder) codeSpec(n *yaml.Node, key string, want pathKind) (*CodeSpec, error) {
 	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!str" {
-		return nil, d.errf(n, "code_configuration.code must be a local folder, azureml:<name>:<version> or a code asset's ARM id, not %s", kindName(n))
+		return nil, d.errf(n, "%s must be a local folder, azureml:<name>:<version> or a code asset's ARM id, not %s", key, kindName(n))
 	}
 	raw := n.Value
 	lower := strings.ToLower(raw)
@@ -202,14 +228,17 @@ func (d *decoder) codeSpec(n *yaml.Node) (*CodeSpec, error) {
 		strings.HasPrefix(lower, "/subscriptions/"), strings.HasPrefix(lower, "azureml://registries/"):
 		r, err := ParseRef(KindCode, raw)
 		if err != nil {
-			return nil, d.errf(n, "code_configuration.code: %v; or give a local folder", err)
+			return nil, d.errf(n, "%s: %v; or give a local folder", key, err)
 		}
 		r.At = c.At
 		c.Ref = r
 	case isURL(raw):
 		c.RemoteURI = raw
 	default:
-		p, err := d.localPath(n, "code_configuration.code", raw, dirPath)
+		if d.stored {
+			return nil, d.errf(n, "%s %q is not a registered code asset (azureml:<ARM id>) nor a URL", key, raw)
+		}
+		p, err := d.localPath(n, key, raw, want)
 		if err != nil {
 			return nil, err
 		}
@@ -242,33 +271,45 @@ func (d *decoder) environmentSpec(n *yaml.Node) (*EnvironmentSpec, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &Environment{At: d.at(n)}
+	e, err := d.environment(o, "environment.")
+	if err != nil {
+		return nil, err
+	}
+	if e.Version != "" && e.Name == "" {
+		return nil, d.errf(o.node("version"), "environment.version is set but environment.name is not; a version needs a name (add name: <environment name>)")
+	}
+	return &EnvironmentSpec{Inline: e}, nil
+}
+
+// environment reads the keys of an environment (inline in a deployment, or
+// an environment file): prefix is how its keys are named in messages
+// ("environment." or "").
+func (d *decoder) environment(o *object, prefix string) (*Environment, error) {
+	e := &Environment{At: d.at(o.n)}
+	var err error
 	if e.Name, err = o.str("name"); err != nil {
 		return nil, err
 	}
 	if e.Version, err = o.version("version"); err != nil {
 		return nil, err
 	}
-	if e.Version != "" && e.Name == "" {
-		return nil, d.errf(o.node("version"), "environment.version is set but environment.name is not; a version needs a name (add name: <environment name>)")
-	}
 	if e.Image, err = o.str("image"); err != nil {
 		return nil, err
 	}
 	e.ImageAt = d.at(o.node("image"))
 	if b := o.node("build"); b != nil {
-		if err = d.buildContext(b, e); err != nil {
+		if err = d.buildContext(b, e, prefix); err != nil {
 			return nil, err
 		}
 	}
 	switch {
 	case e.Image == "" && e.BuildPath == "":
-		return nil, d.errf(n, "environment needs a Docker image or a build context; add image: <image> (e.g. mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu20.04:latest) or build: {path: <folder with a Dockerfile>}")
+		return nil, d.errf(o.n, "%s needs a Docker image or a build context; add image: <image> (e.g. mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu20.04:latest) or build: {path: <folder with a Dockerfile>}", envWhere(prefix))
 	case e.Image != "" && e.BuildPath != "":
-		return nil, d.errf(o.node("build"), "environment has both image and build; keep one")
+		return nil, d.errf(o.node("build"), "%s has both image and build; keep one", envWhere(prefix))
 	}
 	if c := o.node("conda_file"); c != nil {
-		if err = d.condaFile(c, e); err != nil {
+		if err = d.condaFile(c, e, prefix); err != nil {
 			return nil, err
 		}
 	}
@@ -291,12 +332,24 @@ func (d *decoder) environmentSpec(n *yaml.Node) (*EnvironmentSpec, error) {
 	if e.Properties, err = o.strMap("properties"); err != nil {
 		return nil, err
 	}
-	return &EnvironmentSpec{Inline: e}, nil
+	if e.Datastore, err = o.str("datastore"); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// envWhere names the environment in messages: "environment" inline, "the
+// environment" for a file.
+func envWhere(prefix string) string {
+	if prefix == "" {
+		return "the environment"
+	}
+	return strings.TrimSuffix(prefix, ".")
 }
 
 // buildContext reads environment.build.
-func (d *decoder) buildContext(n *yaml.Node, e *Environment) error {
-	o, err := d.object(n, "environment.build", buildKeys)
+func (d *decoder) buildContext(n *yaml.Node, e *Environment, prefix string) error {
+	o, err := d.object(n, prefix+"build", buildKeys)
 	if err != nil {
 		return err
 	}
@@ -314,45 +367,50 @@ func (d *decoder) buildContext(n *yaml.Node, e *Environment) error {
 		e.BuildPath, e.BuildRemote = raw, true
 		return nil
 	}
-	if e.BuildPath, err = d.localPath(o.node("path"), "environment.build.path", raw, dirPath); err != nil {
+	if e.BuildPath, err = d.localPath(o.node("path"), prefix+"build.path", raw, dirPath); err != nil {
 		return err
 	}
 	df := e.DockerfilePath
 	if df == "" {
 		df = "Dockerfile"
 	}
-	_, err = d.localPath(o.node("path"), "environment.build.dockerfile_path", joinInside(e.BuildPath, df), filePath)
+	_, err = d.localPath(o.node("path"), prefix+"build.dockerfile_path", joinInside(e.BuildPath, df), filePath)
 	return err
 }
 
 // condaFile reads environment.conda_file: a path to a conda YAML file or
 // the conda specification inline.
-func (d *decoder) condaFile(n *yaml.Node, e *Environment) error {
+func (d *decoder) condaFile(n *yaml.Node, e *Environment, prefix string) error {
+	key := prefix + "conda_file"
 	spec := n
 	switch {
 	case n.Kind == yaml.ScalarNode && n.ShortTag() == "!!str":
-		p, err := d.localPath(n, "environment.conda_file", n.Value, filePath)
+		p, err := d.localPath(n, key, n.Value, filePath)
 		if err != nil {
 			return err
 		}
-		data, err := os.ReadFile(p)
+		// The conda file is read within the same limits as the YAML
+		// that names it: its text is sent in the environment version.
+		data, err := yamlnode.ReadPath(p)
 		if err != nil {
-			return d.errf(n, "environment.conda_file: cannot read %s: %v", p, err)
+			return d.wrapErr(n, key, err)
 		}
-		var doc yaml.Node
-		if err := yaml.Unmarshal(data, &doc); err != nil {
-			return d.errf(n, "environment.conda_file %s is not valid YAML: %v", p, strings.TrimPrefix(err.Error(), "yaml: "))
+		root, second, err := yamlnode.Document(p, data)
+		switch {
+		case err != nil:
+			return d.wrapErr(n, key, err)
+		case second != nil:
+			return d.errf(n, "%s %s holds a second YAML document (line %d); a conda file is one document", key, p, second.Line)
+		case root == nil:
+			return d.errf(n, "%s %s is empty; write channels: and dependencies: in it", key, p)
 		}
-		if len(doc.Content) == 0 {
-			return d.errf(n, "environment.conda_file %s is empty; write channels: and dependencies: in it", p)
-		}
-		e.CondaFile, spec = p, doc.Content[0]
+		e.CondaFile, spec = p, root
 	case n.Kind != yaml.MappingNode:
-		return d.errf(n, "environment.conda_file must be the path of a conda YAML file or the conda specification as a mapping, not %s", kindName(n))
+		return d.errf(n, "%s must be the path of a conda YAML file or the conda specification as a mapping, not %s", key, kindName(n))
 	}
 	text, err := pyYAMLDump(spec)
 	if err != nil {
-		return d.errf(n, "environment.conda_file: %v", err)
+		return d.errf(n, "%s: %v", key, err)
 	}
 	e.CondaYAML = text
 	return nil

@@ -1,6 +1,8 @@
 package spec
 
 import (
+	"context"
+	"io"
 	"os"
 	"path/filepath"
 
@@ -36,11 +38,11 @@ type DataAsset struct {
 var dataKeys = []string{"$schema", "name", "version", "description", "tags", "path", "type", "datastore",
 	"id", "properties", "creation_context", "latest_version", "auto_delete_setting"}
 
-// LoadData reads a data asset YAML file (path "" = flags only), applies
+// LoadData reads a data asset YAML file (path "" = flags only, "-" = stdin), applies
 // overrides (--name, --version, --path, --type ... are overrides too, as
 // in az) and validates it, checking a local path against its type.
-func LoadData(path string, overrides []Override) (*DataAsset, error) {
-	root, file, base, err := readTree(path, "data asset")
+func LoadData(ctx context.Context, path string, stdin io.Reader, overrides []Override) (*DataAsset, error) {
+	root, file, base, err := readTree(ctx, path, stdin, "data asset")
 	if err != nil {
 		return nil, err
 	}

@@ -1,9 +1,9 @@
 package spec
 
 import (
-	"errors"
+	"context"
 	"fmt"
-	"io/fs"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -32,6 +32,11 @@ type decoder struct {
 	origin map[*yaml.Node]string
 	// notes collects what was accepted but will not be sent (see Notes).
 	notes []string
+	// stored is set when the tree is a document the service (or the local
+	// workspace) stores rather than a file a user wrote: the REST forms of
+	// pipeline nodes are accepted, scalars the service stringified
+	// ("False", "10.99") read as their type, and no local path is checked.
+	stored bool
 }
 
 // at is where n came from, for messages.
@@ -47,31 +52,41 @@ func (d *decoder) errf(n *yaml.Node, format string, args ...any) error {
 	return yamlnode.Usagef(d.at(n), format, args...)
 }
 
+// wrapErr locates err (about a file that key of n names) at n, keeping
+// it for errors.As: "FILE:LINE: key: err".
+func (d *decoder) wrapErr(n *yaml.Node, key string, err error) error {
+	return &clierr.UsageError{Err: fmt.Errorf("%s: %s: %w", d.at(n), key, err)}
+}
+
 // note records something accepted but not acted on, located at n.
 func (d *decoder) note(n *yaml.Node, format string, args ...any) {
 	d.notes = append(d.notes, fmt.Sprintf("%s: %s", d.at(n), fmt.Sprintf(format, args...)))
 }
 
-// readTree reads path (a YAML file holding one mapping) into a tree. An
-// empty path gives an empty mapping: every key then comes from flags.
-func readTree(path, what string) (root *yaml.Node, file, baseDir string, err error) {
-	if path == "" {
+// readTree reads the YAML at path (a file holding one mapping, or
+// standard input for "-") into a tree, within yamlnode's limits. An empty
+// path gives an empty mapping: every key then comes from flags. Relative
+// paths in the YAML resolve against the file's folder, or the current
+// directory for flags and standard input.
+func readTree(ctx context.Context, path string, stdin io.Reader, what string) (root *yaml.Node, file, baseDir string, err error) {
+	if path == "" || path == yamlnode.Stdin {
 		wd, err := os.Getwd()
 		if err != nil {
 			return nil, "", "", fmt.Errorf("current directory: %w", err)
 		}
-		return &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}, commandLine, wd, nil
+		if path == "" {
+			return &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}, commandLine, wd, nil
+		}
+		data, err := yamlnode.ReadFile(ctx, path, stdin)
+		if err != nil {
+			return nil, "", "", err
+		}
+		root, err = parseTree(yamlnode.StdinName, data, what)
+		return root, yamlnode.StdinName, wd, err
 	}
-	data, err := os.ReadFile(path)
+	data, err := yamlnode.ReadFile(ctx, path, stdin)
 	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, "", "", clierr.Usagef("--file %s: no such file; give the path of the %s YAML file", path, what)
-		}
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
-		return nil, "", "", clierr.Usagef("--file %s: cannot read it: %v", path, err)
+		return nil, "", "", err
 	}
 	abs, err := filepath.Abs(path)
 	if err != nil {

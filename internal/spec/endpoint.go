@@ -1,6 +1,8 @@
 package spec
 
 import (
+	"context"
+	"io"
 	"os"
 	"regexp"
 
@@ -61,10 +63,10 @@ var (
 	endpointNameRE = regexp.MustCompile(`^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$`)
 )
 
-// LoadEndpoint reads a batch endpoint YAML file (path "" = flags only) and
+// LoadEndpoint reads a batch endpoint YAML file (path "" = flags only, "-" = stdin) and
 // applies overrides, then validates it.
-func LoadEndpoint(path string, overrides []Override) (*Endpoint, error) {
-	root, file, base, err := readTree(path, "batch endpoint")
+func LoadEndpoint(ctx context.Context, path string, stdin io.Reader, overrides []Override) (*Endpoint, error) {
+	root, file, base, err := readTree(ctx, path, stdin, "batch endpoint")
 	if err != nil {
 		return nil, err
 	}

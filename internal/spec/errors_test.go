@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -53,9 +54,15 @@ var goodTree = map[string]string{
 // override), the key and the fix, as a usage error.
 func TestBadYAMLErrors(t *testing.T) {
 	type loader func(path string, o []Override) error
-	deployment := func(p string, o []Override) error { _, err := LoadDeployment(p, o); return err }
-	endpoint := func(p string, o []Override) error { _, err := LoadEndpoint(p, o); return err }
-	data := func(p string, o []Override) error { _, err := LoadData(p, o); return err }
+	deployment := func(p string, o []Override) error {
+		_, err := LoadDeployment(context.Background(), p, nil, o)
+		return err
+	}
+	endpoint := func(p string, o []Override) error {
+		_, err := LoadEndpoint(context.Background(), p, nil, o)
+		return err
+	}
+	data := func(p string, o []Override) error { _, err := LoadData(context.Background(), p, nil, o); return err }
 	replace := func(old, new string) string {
 		if !strings.Contains(goodDeployment, old) {
 			panic("test setup: " + old)
@@ -138,7 +145,7 @@ func TestBadYAMLErrors(t *testing.T) {
 		{"pipeline without component", deployment, "name: p1x\nendpoint_name: heart\ntype: pipeline\n", nil, nil,
 			[]string{"FILE:1: ", `missing required key "component"`}},
 		{"pipeline job_definition", deployment, "name: p1x\nendpoint_name: heart\ntype: pipeline\njob_definition: x.yml\n", nil, nil,
-			[]string{"FILE:4: ", "job_definition is not supported"}},
+			[]string{"FILE:4: ", "job_definition must name a pipeline job: azureml:<job name>"}},
 		{"data file given as a folder", data, "name: d\ntype: uri_file\npath: model\n", nil, nil,
 			[]string{"FILE:3: ", "path: ", "is a folder; give a file", "type: uri_folder"}},
 		{"data type", data, "name: d\ntype: csv\npath: model\n", nil, nil,
@@ -188,7 +195,7 @@ func TestGoodDeploymentDecodes(t *testing.T) {
 		files[k] = v
 	}
 	dir := writeTree(t, files)
-	d, err := LoadDeployment(filepath.Join(dir, "deployment.yml"), nil)
+	d, err := LoadDeployment(context.Background(), filepath.Join(dir, "deployment.yml"), nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"testing"
@@ -44,9 +45,9 @@ func FuzzDecode(f *testing.F) {
 			overrides = o
 		}
 		for _, load := range []func() error{
-			func() error { _, err := LoadEndpoint(file, overrides); return err },
-			func() error { _, err := LoadDeployment(file, overrides); return err },
-			func() error { _, err := LoadData(file, overrides); return err },
+			func() error { _, err := LoadEndpoint(context.Background(), file, nil, overrides); return err },
+			func() error { _, err := LoadDeployment(context.Background(), file, nil, overrides); return err },
+			func() error { _, err := LoadData(context.Background(), file, nil, overrides); return err },
 		} {
 			if err := load(); err != nil && !clierr.IsUsage(err) {
 				t.Fatalf("error is not a usage error: %T %v\ninput: %q", err, err, data)

@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -138,7 +139,7 @@ func yamlPath(name string) string { return filepath.Join("testdata", "fixture_ya
 // BatchEndpoint createOrUpdate example converts to exactly its body (kind
 // and sku have no key in az's schema).
 func TestEndpointMatchesSpecFixture(t *testing.T) {
-	e, err := LoadEndpoint(yamlPath("spec_endpoint.yml"), nil)
+	e, err := LoadEndpoint(context.Background(), yamlPath("spec_endpoint.yml"), nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,7 +155,7 @@ func TestDeploymentMatchesSpecFixture(t *testing.T) {
 	ids := Resolved{ModelID: "string", CodeID: "string", EnvironmentID: "string", ComputeID: "string"}
 	for _, file := range []string{"spec_deployment_model.yml", "spec_deployment_toplevel.yml"} {
 		t.Run(file, func(t *testing.T) {
-			d, err := LoadDeployment(yamlPath(file), nil)
+			d, err := LoadDeployment(context.Background(), yamlPath(file), nil, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -176,7 +177,7 @@ func TestRecordedEndpointBody(t *testing.T) {
 		t.Fatalf("fixture authMode = %v; the normalization below no longer applies", props["authMode"])
 	}
 	props["authMode"] = "AADToken"
-	e, err := LoadEndpoint(yamlPath("recorded_endpoint.yml"), nil)
+	e, err := LoadEndpoint(context.Background(), yamlPath("recorded_endpoint.yml"), nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,7 +196,7 @@ func TestRecordedDeploymentBody(t *testing.T) {
 	props["loggingLevel"] = "Info"
 	ws := url[len("https://management.azure.com"):strings.Index(url, "/batchEndpoints/")]
 
-	d, err := LoadDeployment(yamlPath("recorded_deployment.yml"), nil)
+	d, err := LoadDeployment(context.Background(), yamlPath("recorded_deployment.yml"), nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

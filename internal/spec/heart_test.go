@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"testing"
@@ -16,7 +17,7 @@ func TestHeartDemoDecodes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := LoadEndpoint(filepath.Join(heartDir, "endpoint.yml"), nil)
+	e, err := LoadEndpoint(context.Background(), filepath.Join(heartDir, "endpoint.yml"), nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -24,7 +25,7 @@ func TestHeartDemoDecodes(t *testing.T) {
 		t.Errorf("endpoint = %+v", e)
 	}
 
-	d, err := LoadDeployment(filepath.Join(heartDir, "deployment.yml"), nil)
+	d, err := LoadDeployment(context.Background(), filepath.Join(heartDir, "deployment.yml"), nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +56,7 @@ func TestHeartDemoDecodes(t *testing.T) {
 		}
 	}
 
-	a, err := LoadData(filepath.Join(heartDir, "data.yml"), nil)
+	a, err := LoadData(context.Background(), filepath.Join(heartDir, "heart-dataset-unlabeled.yml"), nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"context"
 	"path/filepath"
 	"testing"
 )
@@ -26,7 +27,7 @@ func TestOverridesApplyLikeAzSet(t *testing.T) {
 		t.Fatal(err)
 	}
 	o = append(o, Flag("--name", "name", "green"), Flag("--endpoint-name", "endpoint_name", "other-ep"))
-	d, err := LoadDeployment(filepath.Join(base, "d.yml"), o)
+	d, err := LoadDeployment(context.Background(), filepath.Join(base, "d.yml"), nil, o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +56,7 @@ func TestOverridesApplyLikeAzSet(t *testing.T) {
 func TestOverrideIndexesLists(t *testing.T) {
 	dir := writeTree(t, map[string]string{"e.yml": "name: heart\nidentity:\n  type: user_assigned\n  user_assigned_identities:\n    - resource_id: /old\n"})
 	o, _ := ParseSet([]string{"identity.user_assigned_identities.0.resource_id=/new"})
-	e, err := LoadEndpoint(filepath.Join(dir, "e.yml"), o)
+	e, err := LoadEndpoint(context.Background(), filepath.Join(dir, "e.yml"), nil, o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,7 +64,7 @@ func TestOverrideIndexesLists(t *testing.T) {
 		t.Errorf("identities = %v", e.Identity.UserAssigned)
 	}
 	o, _ = ParseSet([]string{"identity.user_assigned_identities.3.resource_id=/x"})
-	if _, err := LoadEndpoint(filepath.Join(dir, "e.yml"), o); err == nil {
+	if _, err := LoadEndpoint(context.Background(), filepath.Join(dir, "e.yml"), nil, o); err == nil {
 		t.Error("index 3 of a one-item list: want an error")
 	}
 }
@@ -71,14 +72,14 @@ func TestOverrideIndexesLists(t *testing.T) {
 // TestFlagsOnlyEndpoint: without --file the endpoint comes from flags;
 // auth_mode defaults to aad_token and tags are sent as {}.
 func TestFlagsOnlyEndpoint(t *testing.T) {
-	e, err := LoadEndpoint("", []Override{Flag("--name", "name", "heart-ep")})
+	e, err := LoadEndpoint(context.Background(), "", nil, []Override{Flag("--name", "name", "heart-ep")})
 	if err != nil {
 		t.Fatal(err)
 	}
 	body := asJSON(t, e.ARM("eastus"))
 	want := map[string]any{"location": "eastus", "tags": map[string]any{}, "properties": map[string]any{"authMode": "AADToken"}}
 	assertSameJSON(t, body, want)
-	if _, err := LoadEndpoint("", nil); err == nil || err.Error() != `(command line): missing required key "name" in the batch endpoint; add name: <endpoint name> to the file or pass --name` {
+	if _, err := LoadEndpoint(context.Background(), "", nil, nil); err == nil || err.Error() != `(command line): missing required key "name" in the batch endpoint; add name: <endpoint name> to the file or pass --name` {
 		t.Errorf("no name and no file: %v", err)
 	}
 }

@@ -31,6 +31,11 @@ const (
 // stays as is) and checks that it exists with the wanted kind. key names
 // the field in messages; n locates it.
 func (d *decoder) localPath(n *yaml.Node, key, raw string, want pathKind) (string, error) {
+	if d.stored {
+		// What the service stores names registered assets, never files of
+		// this machine.
+		return "", d.errf(n, "%s %q is a local path, which a stored document cannot name; register it and use its azureml: id", key, raw)
+	}
 	p := raw
 	if strings.HasPrefix(p, "~/") {
 		if home, err := os.UserHomeDir(); err == nil {

@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
+	"github.com/mlbatch/ml/internal/blobcrc"
 	"io"
 	"net/http"
 	"strings"
@@ -27,6 +28,9 @@ type recordedRequest struct {
 	Comp       string // the comp= query parameter (block, blocklist, metadata...)
 	ContentMD5 string // the Content-MD5 header, base64
 	BodyMD5    string // MD5 of the body actually sent, base64
+	CRC64      string // the x-ms-content-crc64 header, base64
+	BodyCRC64  string // CRC-64 of the body actually sent, base64
+	BlobMD5    string // the x-ms-blob-content-md5 header, base64
 }
 
 // recorder is an azcore transport that records requests and can fail
@@ -61,6 +65,9 @@ func (r *recorder) Do(req *http.Request) (*http.Response, error) {
 		// for "Content-Md5") does not find.
 		ContentMD5: headerValue(req.Header, "Content-MD5"),
 		BodyMD5:    bodyMD5,
+		CRC64:      headerValue(req.Header, "x-ms-content-crc64"),
+		BodyCRC64:  blobcrc.Header(blobcrc.Checksum(data)),
+		BlobMD5:    headerValue(req.Header, "x-ms-blob-content-md5"),
 	})
 	fail := r.fail
 	r.mu.Unlock()

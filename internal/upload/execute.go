@@ -49,11 +49,11 @@ func (r *Result) URI(datastore string, asFolder bool) string {
 //  1. It HEADs the indicator blob under LocalUpload/ and az-ml-artifacts/;
 //     if either carries upload_status=completed the upload is skipped.
 //  2. Otherwise every file is uploaded (overwriting any partial upload),
-//     FileConcurrency files at a time. A file up to BlockSize goes in one
-//     Put Blob; a larger one is read sequentially into BlockSize blocks,
-//     staged BlockConcurrency at a time, and committed. Every request
-//     carries Content-MD5, as az's validate_content does, and the committed
-//     blob gets the whole file's MD5 as its Content-MD5 property.
+//     FileConcurrency files (and requests) at a time, as the plan's Layout
+//     says: one Put Blob, or blocks staged BlockConcurrency at a time and
+//     committed. Every request carries the CRC-64 the plan computed, which
+//     the service verifies (as az's validate_content has it verify MD5s),
+//     and a committed blob gets the whole file's MD5 as its Content-MD5.
 //  3. Only after every file succeeded is the marker (upload_status,
 //     name, version) written on the indicator blob.
 //
@@ -96,11 +96,10 @@ func Execute(ctx context.Context, c *container.Client, plan *Plan, opts Options)
 	}
 
 	u := &uploader{
-		c:       c,
-		opts:    opts,
-		prog:    prog,
-		budget:  semaphore.NewWeighted(opts.MaxBufferBytes),
-		buffers: newBufferPool(opts.BlockSize),
+		c:        c,
+		opts:     opts,
+		prog:     prog,
+		requests: semaphore.NewWeighted(int64(opts.FileConcurrency)),
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(opts.FileConcurrency)

@@ -31,11 +31,12 @@ func TestExecuteAgainstAzurite(t *testing.T) {
 	tree := awkwardTree()
 	tree["big/weights.bin"] = string(pseudoRandom(5*mib + 123))
 	writeTree(t, root, tree)
-	plan, err := NewPlan(root)
+	layout := Layout{PutLimit: 1 * mib, BlockSize: 1 * mib}
+	plan, err := NewPlanWith(root, PlanOptions{Layout: layout})
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := Options{BlockSize: 1 * mib, BlockConcurrency: 3, FileConcurrency: 4, AssetName: "asset-x", AssetVersion: "7"}
+	opts := Options{BlockConcurrency: 3, FileConcurrency: 4, AssetName: "asset-x", AssetVersion: "7"}
 
 	t.Run("uploads every file byte-identical and marks the indicator", func(t *testing.T) {
 		rec := &recorder{}
@@ -99,14 +100,15 @@ func TestExecuteAgainstAzurite(t *testing.T) {
 			}
 		}
 
-		// Every data request carries Content-MD5; the marker comes last.
+		// Every data request carries the CRC-64 of its body; the marker
+		// comes last.
 		puts := rec.requests(http.MethodPut)
 		for _, q := range puts {
 			if !strings.Contains(q.Path, "/LocalUpload/") {
 				continue // the container itself
 			}
-			if (q.Comp == "" || q.Comp == "block") && (q.ContentMD5 == "" || q.ContentMD5 != q.BodyMD5) {
-				t.Errorf("PUT %s (comp=%q): Content-MD5 %q, body MD5 %q", q.Path, q.Comp, q.ContentMD5, q.BodyMD5)
+			if (q.Comp == "" || q.Comp == "block") && (q.CRC64 == "" || q.CRC64 != q.BodyCRC64) {
+				t.Errorf("PUT %s (comp=%q): x-ms-content-crc64 %q, body CRC-64 %q", q.Path, q.Comp, q.CRC64, q.BodyCRC64)
 			}
 		}
 		if last := puts[len(puts)-1]; last.Comp != "metadata" || !strings.HasSuffix(last.Path, "/"+plan.IndicatorBlob) {
@@ -380,9 +382,8 @@ func TestExecuteAgainstAzurite(t *testing.T) {
 	})
 }
 
-// TestExecuteLargeFileInBlocks uploads a file several blocks long with a
-// buffer budget smaller than one block (it must still finish) and checks
-// the committed blob block by block.
+// TestExecuteLargeFileInBlocks uploads a file several blocks long and
+// checks the committed blob block by block.
 func TestExecuteLargeFileInBlocks(t *testing.T) {
 	inst := startAzurite(t)
 	ctx := context.Background()
@@ -392,13 +393,13 @@ func TestExecuteLargeFileInBlocks(t *testing.T) {
 	if err := os.WriteFile(path, content, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	plan, err := NewPlan(path)
+	plan, err := NewPlanWith(path, PlanOptions{Layout: Layout{BlockSize: 4 * mib, PutLimit: 4 * mib}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	rec := &recorder{}
 	c, _ := newContainer(t, inst, rec)
-	res, err := Execute(ctx, c, plan, Options{BlockSize: 4 * mib, BlockConcurrency: 4, MaxBufferBytes: 1 * mib})
+	res, err := Execute(ctx, c, plan, Options{BlockConcurrency: 4})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -431,8 +432,8 @@ func TestExecuteLargeFileInBlocks(t *testing.T) {
 		t.Errorf("single-file upload not marked: %v", props.Metadata)
 	}
 	for _, q := range rec.requests(http.MethodPut) {
-		if q.Comp == "block" && (q.ContentMD5 == "" || q.ContentMD5 != q.BodyMD5) {
-			t.Errorf("staged block with Content-MD5 %q, body MD5 %q", q.ContentMD5, q.BodyMD5)
+		if q.Comp == "block" && (q.CRC64 == "" || q.CRC64 != q.BodyCRC64) {
+			t.Errorf("staged block with x-ms-content-crc64 %q, body CRC-64 %q", q.CRC64, q.BodyCRC64)
 		}
 	}
 }
@@ -454,7 +455,7 @@ func TestExecuteRejectsBadInput(t *testing.T) {
 		{"empty plan", c, &Plan{}, Options{}, "needs a container client and a plan"},
 		{"nil client", nil, plan, Options{}, "needs a container client and a plan"},
 		{"negative files", c, plan, Options{FileConcurrency: -1}, "FileConcurrency"},
-		{"tiny blocks", c, plan, Options{BlockSize: 10}, "BlockSize"},
+		{"tiny blocks", c, plan, Options{Layout: Layout{BlockSize: 10}}, "BlockSize"},
 		{"too many blocks in flight", c, plan, Options{BlockConcurrency: 1000}, "BlockConcurrency"},
 	}
 	for _, tt := range tests {

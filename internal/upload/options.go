@@ -16,6 +16,7 @@ const (
 	EnvFileConcurrency  = "ML_UPLOAD_FILE_CONCURRENCY"
 	EnvBlockConcurrency = "ML_UPLOAD_BLOCK_CONCURRENCY"
 	EnvBlockSize        = "ML_UPLOAD_BLOCK_SIZE"
+	EnvPutLimit         = "ML_UPLOAD_PUT_LIMIT"
 )
 
 const (
@@ -26,63 +27,91 @@ const (
 	// Limits accepted from options and the environment.
 	minBlockSize        = 64 * kib
 	maxBlockSize        = 4000 * mib // Put Block's limit
+	maxPutLimit         = 5000 * mib // Put Blob's limit
 	maxFileConcurrency  = 1024
 	maxBlockConcurrency = 256
 	maxBlocksPerBlob    = 50000 // committed blocks per blob
 )
 
-// Default tuning, on azcopy's side rather than az's.
+// Default tuning. Each value is chosen from BenchmarkUploadComparison
+// (make bench) on a shared 2-core machine against Azurite and the local
+// workspace; docs/environment.md (Tuning) has the figures behind them.
 //
-// Measured with BenchmarkUpload (Azurite) and BenchmarkUploadClientOnly (a
-// server that discards bodies), on a shared 2-core machine, so only the shape of the
-// numbers means something. Azurite tops out near 250 small files/s and
-// 40 MB/s whatever the settings (it is the bottleneck, as its README
-// warns). Against the discarding server the client reached ~2,000 small
-// files/s with 16-32 files in flight but ~1,000 with 4, and 120-280 MB/s on
-// large files with 8 MiB blocks × 8; block sizes from 4 to 16 MiB were
-// within noise of each other. On Azure each request costs a round trip of
-// tens of milliseconds, so concurrency matters more there, not less.
+// Bodies are streamed from the file (never held in memory), so none of
+// these settings costs memory: peak RSS stays near 30 MiB whatever the
+// data. What they trade is request count against parallelism.
 const (
+	// DefaultPutLimit: files up to 8 MiB go in one Put Blob. Above it a
+	// file is staged in blocks that go in parallel, which a single Put
+	// Blob cannot; at 8 MiB one request per file costs no more than
+	// blocks on Azurite and the local workspace, and 8 MiB is where the
+	// round trip of a commit stops mattering.
+	DefaultPutLimit = 8 * mib
+
 	// DefaultBlockSize is azcopy's default block size (8 MiB,
 	// DefaultBlockBlobBlockSize). az uses the Python storage SDK's 4 MiB;
-	// larger blocks halve the request count on big files. Files up to one
-	// block go in a single Put Blob.
+	// larger blocks halve the request count on big files; 4 to 16 MiB
+	// were within noise of each other.
 	DefaultBlockSize = 8 * mib
 
-	// DefaultBlockConcurrency is how many blocks of one file are in flight.
-	// 8 × 8 MiB = 64 MiB per file, the same as az's 16 × 4 MiB, without one
-	// file taking the whole buffer budget.
+	// DefaultBlockConcurrency is how many blocks of one file are in flight,
+	// az's 16 × 4 MiB in 8 MiB blocks.
 	DefaultBlockConcurrency = 8
-
-	// DefaultBufferBytes is the default cap on block buffers across all
-	// files: 16 blocks of 8 MiB, two big files at full block concurrency.
-	// It keeps ml's peak RSS under 200 MiB whatever the data size (measured
-	// by uploadbench: 256 MiB of buffers peaked at ~280 MiB RSS, 128 MiB at
-	// ~150 MiB) at no measurable cost in MiB/s on these machines.
-	DefaultBufferBytes = 128 * mib
 )
+
+// Layout is how each file is sent. It is fixed when the plan is made,
+// because the plan's read computes the checksum of every request body.
+type Layout struct {
+	// PutLimit is the largest file sent in a single Put Blob; larger ones
+	// are staged in blocks. 0 means DefaultPutLimit.
+	PutLimit int64
+	// BlockSize is the size of each staged block. 0 means
+	// DefaultBlockSize. It is raised for files that would otherwise need
+	// more than 50,000 blocks.
+	BlockSize int64
+}
+
+func (l Layout) withDefaults() Layout {
+	if l.PutLimit == 0 {
+		l.PutLimit = DefaultPutLimit
+	}
+	if l.BlockSize == 0 {
+		l.BlockSize = DefaultBlockSize
+	}
+	return l
+}
+
+func (l Layout) validate() error {
+	switch {
+	case l.BlockSize < minBlockSize || l.BlockSize > maxBlockSize:
+		return fmt.Errorf("upload: BlockSize %d must be from 64KiB to 4000MiB", l.BlockSize)
+	case l.PutLimit < 0 || l.PutLimit > maxPutLimit:
+		return fmt.Errorf("upload: PutLimit %d must be from 0 to 5000MiB", l.PutLimit)
+	}
+	return nil
+}
+
+// blockSize is the block size of a file of size bytes, or 0 when it goes
+// in a single Put Blob.
+func (l Layout) blockSize(size int64) (int64, error) {
+	if size <= l.PutLimit {
+		return 0, nil
+	}
+	return blockSizeFor(size, l.BlockSize)
+}
 
 // Options tune Execute. The zero value means the defaults; OptionsFromEnv
 // applies the ML_UPLOAD_* environment overrides.
-//
-// Memory is bounded whatever the file sizes: read buffers never exceed
-// MaxBufferBytes (or one block, if that is larger), nor FileConcurrency ×
-// BlockConcurrency × BlockSize. The budget is per Execute call.
 type Options struct {
-	// FileConcurrency is how many files upload at once. 0 means
-	// DefaultFileConcurrency().
+	// FileConcurrency is how many files upload at once, and also the most
+	// requests in flight in all. 0 means DefaultFileConcurrency().
 	FileConcurrency int
 	// BlockConcurrency is how many blocks of one large file upload at once.
 	// 0 means DefaultBlockConcurrency.
 	BlockConcurrency int
-	// BlockSize is the size of each staged block; files no larger go in a
-	// single request. 0 means DefaultBlockSize. It is raised for files that
-	// would otherwise need more than 50,000 blocks.
-	BlockSize int64
-	// MaxBufferBytes caps the bytes held in read buffers across all files.
-	// 0 means the larger of DefaultBufferBytes and one file's worth of
-	// blocks (BlockConcurrency × BlockSize).
-	MaxBufferBytes int64
+	// Layout is the request shape to plan with (see NewPlanWith); Execute
+	// follows the plan's.
+	Layout Layout
 	// AssetName and AssetVersion are written in the completion marker, as
 	// az writes its data asset's name and version. Empty means a random
 	// UUID, as az uses.
@@ -96,8 +125,7 @@ type Options struct {
 
 // DefaultFileConcurrency is max(16, 4 × NumCPU), capped at 64. Small files
 // are latency-bound (one request each), so the count is set by round trips
-// rather than cores: azcopy runs 32 connections on 4 CPUs or fewer. Big
-// files are held back by MaxBufferBytes, not by this number.
+// rather than cores: azcopy runs 32 connections on 4 CPUs or fewer.
 func DefaultFileConcurrency() int {
 	return min(max(16, 4*runtime.NumCPU()), 64)
 }
@@ -109,10 +137,11 @@ func DefaultOptions() Options {
 }
 
 // OptionsFromEnv returns DefaultOptions with ML_UPLOAD_FILE_CONCURRENCY,
-// ML_UPLOAD_BLOCK_CONCURRENCY and ML_UPLOAD_BLOCK_SIZE applied. A block
-// size is bytes ("8388608") or a number with a unit ("8MiB", "512KiB",
-// "1GiB"; also KB/MB/GB in powers of 1000). Unset or empty variables keep
-// the default; an invalid value is an error that names the variable.
+// ML_UPLOAD_BLOCK_CONCURRENCY, ML_UPLOAD_BLOCK_SIZE and ML_UPLOAD_PUT_LIMIT
+// applied. A size is bytes ("8388608") or a number with a unit ("8MiB",
+// "512KiB", "1GiB"; also KB/MB/GB in powers of 1000). Unset or empty
+// variables keep the default; an invalid value is an error that names the
+// variable.
 func OptionsFromEnv() (Options, error) {
 	o := DefaultOptions()
 	if v := strings.TrimSpace(os.Getenv(EnvFileConcurrency)); v != "" {
@@ -137,11 +166,19 @@ func OptionsFromEnv() (Options, error) {
 		if n < minBlockSize || n > maxBlockSize {
 			return Options{}, fmt.Errorf("%s=%q: block size must be between 64KiB and 4000MiB; unset it for the default 8MiB", EnvBlockSize, v)
 		}
-		o.BlockSize = n
+		o.Layout.BlockSize = n
 	}
-	// The buffer budget follows the block settings unless set in code.
-	o.MaxBufferBytes = 0
-	return o.withDefaults(), nil
+	if v := strings.TrimSpace(os.Getenv(EnvPutLimit)); v != "" {
+		n, err := parseSize(v)
+		if err != nil {
+			return Options{}, fmt.Errorf("%s=%q: %v", EnvPutLimit, v, err)
+		}
+		if n < 1 || n > maxPutLimit {
+			return Options{}, fmt.Errorf("%s=%q: a single Put Blob takes from 1 byte to 5000MiB; unset it for the default 8MiB", EnvPutLimit, v)
+		}
+		o.Layout.PutLimit = n
+	}
+	return o, nil
 }
 
 func parseCount(name, v string, limit int) (int, error) {
@@ -190,12 +227,7 @@ func (o Options) withDefaults() Options {
 	if o.BlockConcurrency == 0 {
 		o.BlockConcurrency = DefaultBlockConcurrency
 	}
-	if o.BlockSize == 0 {
-		o.BlockSize = DefaultBlockSize
-	}
-	if o.MaxBufferBytes == 0 {
-		o.MaxBufferBytes = max(DefaultBufferBytes, int64(o.BlockConcurrency)*o.BlockSize)
-	}
+	o.Layout = o.Layout.withDefaults()
 	return o
 }
 
@@ -206,12 +238,8 @@ func (o Options) validate() error {
 		return fmt.Errorf("upload: FileConcurrency %d must be from 1 to %d", o.FileConcurrency, maxFileConcurrency)
 	case o.BlockConcurrency < 1 || o.BlockConcurrency > maxBlockConcurrency:
 		return fmt.Errorf("upload: BlockConcurrency %d must be from 1 to %d", o.BlockConcurrency, maxBlockConcurrency)
-	case o.BlockSize < minBlockSize || o.BlockSize > maxBlockSize:
-		return fmt.Errorf("upload: BlockSize %d must be from 64KiB to 4000MiB", o.BlockSize)
-	case o.MaxBufferBytes < 0:
-		return fmt.Errorf("upload: MaxBufferBytes %d must not be negative", o.MaxBufferBytes)
 	}
-	return nil
+	return o.Layout.validate()
 }
 
 // RetryOptions are the azcore retry settings meant for the container client
@@ -221,7 +249,7 @@ func (o Options) validate() error {
 //
 // MaxRetries is 5 (azcore's default is 3): a multi-gigabyte upload makes
 // thousands of requests, and one transient failure should not cost the whole
-// run. TryTimeout of 10 minutes bounds a stalled connection; it fits an
+// run. Bodies are sections of the file, so a retry re-reads them from disk. TryTimeout of 10 minutes bounds a stalled connection; it fits an
 // 8 MiB block at 14 KB/s (raise it with very large ML_UPLOAD_BLOCK_SIZE
 // values on slow links).
 func RetryOptions() policy.RetryOptions {

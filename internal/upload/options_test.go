@@ -11,11 +11,11 @@ import (
 func TestDefaultOptions(t *testing.T) {
 	o := DefaultOptions()
 	wantFiles := min(max(16, 4*runtime.NumCPU()), 64)
-	if o.FileConcurrency != wantFiles || o.BlockConcurrency != 8 || o.BlockSize != 8<<20 || o.MaxBufferBytes != 128<<20 {
+	if o.FileConcurrency != wantFiles || o.BlockConcurrency != 8 || o.Layout.BlockSize != 8<<20 || o.Layout.PutLimit != 8<<20 {
 		t.Errorf("DefaultOptions() = %+v", o)
 	}
 	if z := (Options{}).withDefaults(); z.FileConcurrency != o.FileConcurrency || z.BlockConcurrency != o.BlockConcurrency ||
-		z.BlockSize != o.BlockSize || z.MaxBufferBytes != o.MaxBufferBytes {
+		z.Layout != o.Layout {
 		t.Error("the zero Options does not mean the defaults")
 	}
 	if err := o.validate(); err != nil {
@@ -35,42 +35,41 @@ func TestOptionsFromEnv(t *testing.T) {
 			env:  nil,
 			want: func(o Options) bool {
 				d := DefaultOptions()
-				return o.FileConcurrency == d.FileConcurrency && o.BlockConcurrency == d.BlockConcurrency &&
-					o.BlockSize == d.BlockSize && o.MaxBufferBytes == d.MaxBufferBytes
+				return o.FileConcurrency == d.FileConcurrency && o.BlockConcurrency == d.BlockConcurrency && o.Layout == d.Layout
 			},
 		},
 		{
-			name: "all three",
-			env:  map[string]string{EnvFileConcurrency: "3", EnvBlockConcurrency: " 5 ", EnvBlockSize: "16MiB"},
+			name: "all four",
+			env:  map[string]string{EnvFileConcurrency: "3", EnvBlockConcurrency: " 5 ", EnvBlockSize: "16MiB", EnvPutLimit: "32MiB"},
 			want: func(o Options) bool {
-				return o.FileConcurrency == 3 && o.BlockConcurrency == 5 && o.BlockSize == 16<<20 && o.MaxBufferBytes == 128<<20
+				return o.FileConcurrency == 3 && o.BlockConcurrency == 5 && o.Layout == Layout{BlockSize: 16 << 20, PutLimit: 32 << 20}
 			},
 		},
 		{
 			name: "plain bytes",
 			env:  map[string]string{EnvBlockSize: "1048576"},
-			want: func(o Options) bool { return o.BlockSize == 1<<20 },
+			want: func(o Options) bool { return o.Layout.BlockSize == 1<<20 },
 		},
 		{
 			name: "decimal unit",
 			env:  map[string]string{EnvBlockSize: "4MB"},
-			want: func(o Options) bool { return o.BlockSize == 4_000_000 },
+			want: func(o Options) bool { return o.Layout.BlockSize == 4_000_000 },
 		},
 		{
 			name: "lowercase unit with space",
 			env:  map[string]string{EnvBlockSize: "512 kib"},
-			want: func(o Options) bool { return o.BlockSize == 512<<10 },
+			want: func(o Options) bool { return o.Layout.BlockSize == 512<<10 },
 		},
 		{
-			name: "big blocks raise the buffer budget to one file's worth",
-			env:  map[string]string{EnvBlockSize: "100MiB", EnvBlockConcurrency: "4"},
-			want: func(o Options) bool { return o.MaxBufferBytes == 400<<20 },
+			name: "put limit",
+			env:  map[string]string{EnvPutLimit: "1MiB"},
+			want: func(o Options) bool { return o.Layout.PutLimit == 1<<20 && o.Layout.BlockSize == DefaultBlockSize },
 		},
 		{
 			name: "blank values keep the defaults",
 			env:  map[string]string{EnvFileConcurrency: "  ", EnvBlockSize: ""},
 			want: func(o Options) bool {
-				return o.FileConcurrency == DefaultFileConcurrency() && o.BlockSize == DefaultBlockSize
+				return o.FileConcurrency == DefaultFileConcurrency() && o.Layout.BlockSize == DefaultBlockSize
 			},
 		},
 		{name: "zero files", env: map[string]string{EnvFileConcurrency: "0"}, wantErr: EnvFileConcurrency + `="0": want a whole number from 1 to 1024`},
@@ -81,10 +80,12 @@ func TestOptionsFromEnv(t *testing.T) {
 		{name: "too small", env: map[string]string{EnvBlockSize: "1KiB"}, wantErr: "between 64KiB and 4000MiB"},
 		{name: "too large", env: map[string]string{EnvBlockSize: "5GiB"}, wantErr: "between 64KiB and 4000MiB"},
 		{name: "overflow", env: map[string]string{EnvBlockSize: "99999999999999GiB"}, wantErr: "too large"},
+		{name: "put limit zero", env: map[string]string{EnvPutLimit: "0"}, wantErr: "from 1 byte to 5000MiB"},
+		{name: "put limit too large", env: map[string]string{EnvPutLimit: "6GiB"}, wantErr: EnvPutLimit + `="6GiB": a single Put Blob takes from 1 byte to 5000MiB`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			for _, k := range []string{EnvFileConcurrency, EnvBlockConcurrency, EnvBlockSize} {
+			for _, k := range []string{EnvFileConcurrency, EnvBlockConcurrency, EnvBlockSize, EnvPutLimit} {
 				t.Setenv(k, "") // empty means unset
 			}
 			for k, v := range tt.env {

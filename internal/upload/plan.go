@@ -2,15 +2,22 @@ package upload
 
 import (
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/mlbatch/ml/internal/clierr"
+	"github.com/mlbatch/ml/internal/upload/hashcache"
 )
+
+// hashPattern is the shape of az's content hash.
+var hashPattern = regexp.MustCompile(`^[0-9a-f]{32}$`)
 
 // Blob prefixes of local uploads (azure-ai-ml _artifacts/_constants.py).
 const (
@@ -47,6 +54,12 @@ type Plan struct {
 	// IgnoreFile is the .amlignore or .gitignore that was applied ("" when
 	// none was).
 	IgnoreFile string
+	// Layout is the request shape the checksums in Files were computed for.
+	Layout Layout
+	// Cached is set when the hash and checksums came from the hash cache
+	// (the tree was unchanged since they were computed): no content was
+	// read.
+	Cached bool
 }
 
 // File is one local file and the blob it goes to.
@@ -61,6 +74,46 @@ type File struct {
 	BlobName string
 	// Size is the file's size in bytes when it was hashed.
 	Size int64
+	// BlockSize is the size of the file's blocks, 0 when it goes in a
+	// single Put Blob.
+	BlockSize int64
+	// CRC64 holds the CRC-64 of each request body, computed when the file
+	// was hashed: one for a single Put Blob, else one per block. The
+	// service checks each (x-ms-content-crc64), so content that changed
+	// after hashing is refused rather than stored under the old hash.
+	CRC64 []uint64
+	// ContentMD5 is the file's MD5 for a block upload (stored as the
+	// blob's Content-MD5; the service computes it for a single Put Blob).
+	ContentMD5 []byte
+}
+
+// PlanOptions tune NewPlanWith. The zero value plans with the default
+// layout and no cache.
+type PlanOptions struct {
+	// Layout is the request shape (single Put Blob limit, block size).
+	Layout Layout
+	// Cache, when set, lets an unchanged tree skip reading its content.
+	Cache *hashcache.Cache
+
+	// now is the clock of the racy-entry rule (tests); nil means time.Now.
+	now func() time.Time
+}
+
+// DefaultPlanOptions plans with layout and the user's hash cache, or no
+// cache when noCache or ML_UPLOAD_NO_CACHE is set. A cache that cannot be
+// opened is not fatal: the options come back without one, with the reason
+// (to print as a warning).
+func DefaultPlanOptions(layout Layout, noCache bool, getenv func(string) string) (PlanOptions, error) {
+	o := PlanOptions{Layout: layout}
+	if noCache {
+		return o, nil
+	}
+	c, err := hashcache.Default(getenv)
+	if err != nil {
+		return o, fmt.Errorf("%v; hashing every file", err)
+	}
+	o.Cache = c
+	return o, nil
 }
 
 // NewPlan hashes localPath (a file or a directory; relative paths are
@@ -71,6 +124,20 @@ type File struct {
 // Errors for a missing path, an empty directory (after exclusions), a
 // special file or a symlink cycle are clierr.UsageError.
 func NewPlan(localPath string) (*Plan, error) {
+	return NewPlanWith(localPath, PlanOptions{})
+}
+
+// NewPlanWith is NewPlan with a layout and a hash cache. The tree is
+// listed first (names and stat, no content); when the cache holds a result
+// for exactly that listing, no file is read. Otherwise every file is read
+// once, computing az's hash and each request's checksums together, and the
+// result is cached unless a file was modified too recently to trust its
+// timestamps (hashcache.Racy).
+func NewPlanWith(localPath string, o PlanOptions) (*Plan, error) {
+	o.Layout = o.Layout.withDefaults()
+	if err := o.Layout.validate(); err != nil {
+		return nil, err
+	}
 	if localPath == "" {
 		return nil, clierr.Usagef("No such file or directory: %q; give the path of a local file or directory to upload", localPath)
 	}
@@ -98,19 +165,30 @@ func NewPlan(localPath string) (*Plan, error) {
 		return nil, clierr.Usagef("cannot upload the filesystem root %s; give a directory below it", source)
 	}
 
-	p := &Plan{Source: source, Name: name}
+	p := &Plan{Source: source, Name: name, Layout: o.Layout}
+	if o.now == nil {
+		o.now = time.Now
+	}
+	start := o.now()
+	var steps []walkStep
 	switch {
 	case info.Mode().IsRegular():
-		if err := p.planFile(); err != nil {
-			return nil, err
-		}
+		st := hashcache.StatOf(info)
+		p.Files = []File{{LocalPath: p.Source, RelPath: p.Name, Size: st.Size}}
+		steps = []walkStep{{item: hashcache.Item{Path: p.Name, Stat: st}, file: 0}}
 	case info.IsDir():
-		if err := p.planDir(); err != nil {
+		if steps, err = p.listDir(); err != nil {
 			return nil, err
 		}
 	default:
 		return nil, clierr.Usagef("%s is not a regular file or directory (%s); give a file or a directory", source, info.Mode().Type())
 	}
+	if err := p.hash(steps, o.Cache, start); err != nil {
+		return nil, err
+	}
+	// az sorts its upload list by local path; with a common root that is
+	// the relative path in byte (code point) order.
+	sort.Slice(p.Files, func(i, j int) bool { return p.Files[i].RelPath < p.Files[j].RelPath })
 
 	p.RemotePath = ArtifactPrefix + "/" + p.Hash + "/" + p.Name
 	for i := range p.Files {
@@ -125,44 +203,97 @@ func NewPlan(localPath string) (*Plan, error) {
 	return p, nil
 }
 
-// planFile hashes a single file: the seed, then its content (its name is
-// not hashed).
-func (p *Plan) planFile() error {
-	h := newObjectHash()
-	n, err := hashFileInto(h, p.Source, make([]byte, hashBufferSize))
-	if err != nil {
-		return err
-	}
-	p.Hash = hex.EncodeToString(h.Sum(nil))
-	p.Files = []File{{LocalPath: p.Source, RelPath: p.Name, Size: n}}
-	return nil
-}
-
-// planDir walks the directory once, hashing in az's order and collecting
-// the files to upload.
-func (p *Plan) planDir() error {
+// listDir walks the directory once, listing in az's order what its hash
+// covers, and collects the files to upload.
+func (p *Plan) listDir() ([]walkStep, error) {
 	p.IsDir = true
 	rules, err := loadIgnore(p.Source)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	p.IgnoreFile = rules.File
 	w := newDirWalker(p.Source, rules)
 	if err := w.walk(); err != nil {
-		return err
+		return nil, err
 	}
 	if len(w.files) == 0 {
 		msg := fmt.Sprintf("Directory %s is empty. path or local_path must be a non-empty directory.", p.Source)
 		if w.excluded > 0 {
 			msg += fmt.Sprintf(" (%d entries are excluded by %s; change it to upload them)", w.excluded, rules.File)
 		}
-		return &clierr.UsageError{Err: errors.New(msg)}
+		return nil, &clierr.UsageError{Err: errors.New(msg)}
 	}
-	p.Hash = hex.EncodeToString(w.hash.Sum(nil))
-	// az sorts its upload list by local path; with a common root that is
-	// the relative path in byte (code point) order.
-	sort.Slice(w.files, func(i, j int) bool { return w.files[i].RelPath < w.files[j].RelPath })
 	p.Files = w.files
+	return w.steps, nil
+}
+
+// cachedPlan is what the hash cache keeps for a tree.
+type cachedPlan struct {
+	Hash  string       `json:"hash"`
+	Files []cachedFile `json:"files"`
+}
+
+type cachedFile struct {
+	BlockSize int64    `json:"blockSize,omitempty"`
+	CRC64     []uint64 `json:"crc64"`
+	MD5       []byte   `json:"md5,omitempty"`
+}
+
+// cacheKey names everything besides the listing that the result depends
+// on: the tree and the layout.
+func (p *Plan) cacheKey() string {
+	return fmt.Sprintf("plan/v1\x00%s\x00dir=%t\x00put=%d\x00block=%d", p.Source, p.IsDir, p.Layout.PutLimit, p.Layout.BlockSize)
+}
+
+// hash computes az's content hash over the listing (each name, then each
+// file's content; a single file's name is not hashed) and every file's
+// checksums, or takes them from the cache when the listing is unchanged.
+func (p *Plan) hash(steps []walkStep, cache *hashcache.Cache, start time.Time) error {
+	items := make([]hashcache.Item, len(steps))
+	for i, s := range steps {
+		items[i] = s.item
+	}
+	key := p.cacheKey()
+	if raw, ok := cache.Get(key, items); ok {
+		var c cachedPlan
+		if err := json.Unmarshal(raw, &c); err == nil && len(c.Files) == len(p.Files) && hashPattern.MatchString(c.Hash) {
+			p.Hash, p.Cached = c.Hash, true
+			for i, f := range c.Files {
+				p.Files[i].BlockSize, p.Files[i].CRC64, p.Files[i].ContentMD5 = f.BlockSize, f.CRC64, f.MD5
+			}
+			return nil
+		}
+	}
+	tree := newObjectHash()
+	fh := newFileHasher(tree, p.Layout)
+	// cacheable stays set while every file read is the one listed.
+	cacheable := true
+	for _, s := range steps {
+		if p.IsDir {
+			tree.Write([]byte(s.name))
+		}
+		if s.file < 0 {
+			continue
+		}
+		f := &p.Files[s.file]
+		n, sums, st, err := fh.hashFile(f.LocalPath)
+		if err != nil {
+			return err
+		}
+		if st != s.item.Stat {
+			cacheable = false
+		}
+		f.Size, f.BlockSize, f.CRC64, f.ContentMD5 = n, sums.blockSize, sums.crc64, sums.md5
+	}
+	p.Hash = hex.EncodeToString(tree.Sum(nil))
+	if cacheable && cache != nil {
+		c := cachedPlan{Hash: p.Hash, Files: make([]cachedFile, len(p.Files))}
+		for i, f := range p.Files {
+			c.Files[i] = cachedFile{BlockSize: f.BlockSize, CRC64: f.CRC64, MD5: f.ContentMD5}
+		}
+		// A failed write only costs the next run a hash pass.
+		_, _ = cache.Put(key, items, start, c)
+	}
 	return nil
 }
 

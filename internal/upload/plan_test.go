@@ -1,17 +1,16 @@
 package upload
 
 import (
+	"github.com/mlbatch/ml/internal/blobcrc"
 	"os"
 	"path/filepath"
-	"regexp"
+	"reflect"
 	"sort"
 	"strings"
 	"testing"
 
 	"github.com/mlbatch/ml/internal/clierr"
 )
-
-var hashPattern = regexp.MustCompile(`^[0-9a-f]{32}$`)
 
 func TestNewPlanDirectoryLayout(t *testing.T) {
 	base := t.TempDir()
@@ -93,8 +92,8 @@ func TestNewPlanSingleFileRelativePath(t *testing.T) {
 		t.Errorf("plan = %+v, want an absolute single-file plan named scores.csv", plan)
 	}
 	wantBlob := "LocalUpload/" + plan.Hash + "/scores.csv"
-	want := []File{{LocalPath: plan.Source, RelPath: "scores.csv", BlobName: wantBlob, Size: 15}}
-	if len(plan.Files) != 1 || plan.Files[0] != want[0] {
+	want := []File{{LocalPath: plan.Source, RelPath: "scores.csv", BlobName: wantBlob, Size: 15, CRC64: []uint64{blobcrc.Checksum([]byte("id,score\n1,0.5\n"))}}}
+	if len(plan.Files) != 1 || !reflect.DeepEqual(plan.Files[0], want[0]) {
 		t.Errorf("Files = %+v, want %+v", plan.Files, want)
 	}
 	if plan.RemotePath != wantBlob || plan.IndicatorBlob != wantBlob || plan.Bytes != 15 {

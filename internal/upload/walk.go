@@ -2,17 +2,19 @@ package upload
 
 import (
 	"fmt"
-	"hash"
 	"os"
 	"path/filepath"
 	"sort"
 	"unicode/utf8"
 
 	"github.com/mlbatch/ml/internal/clierr"
+	"github.com/mlbatch/ml/internal/upload/hashcache"
 )
 
-// dirWalker walks an upload directory once, feeding az's directory hash and
-// collecting the files to upload.
+// dirWalker walks an upload directory, listing in az's hash order every
+// entry whose name and content feed az's directory hash, and collecting
+// the files to upload. It reads no content: the plan hashes the listing
+// afterwards (or finds it unchanged in the hash cache).
 //
 // The hash reproduces azure-ai-ml's _get_dir_hash (Azure/azure-sdk-for-python
 // sdk/ml/azure-ai-ml/azure/ai/ml/_utils/_asset_utils.py, read at commit
@@ -44,8 +46,9 @@ import (
 type dirWalker struct {
 	root  string
 	rules *ignoreRules
-	hash  hash.Hash
-	buf   []byte
+	// steps is the listing in hash order: each entry's name is fed, then a
+	// file's content (steps[i].file indexes files) or a directory's steps.
+	steps []walkStep
 	files []File
 	// excluded counts entries skipped by the ignore file (for messages).
 	excluded int
@@ -61,8 +64,6 @@ func newDirWalker(root string, rules *ignoreRules) *dirWalker {
 	return &dirWalker{
 		root:      root,
 		rules:     rules,
-		hash:      newObjectHash(),
-		buf:       make([]byte, hashBufferSize),
 		ancestors: map[string]bool{},
 		readDir:   readDirUnsorted,
 	}
@@ -114,25 +115,28 @@ func (w *dirWalker) dir(abs, rel, real string) error {
 		if !utf8.ValidString(name) {
 			return clierr.Usagef("%s: the name is not valid UTF-8 and cannot be a blob name; rename it or add it to %s", childAbs, ignoreFileHint(w.rules))
 		}
-		w.hash.Write([]byte(name))
-
 		mode := entries[i].Type()
 		isLink := mode&os.ModeSymlink != 0
-		if isLink {
-			info, err := os.Stat(childAbs)
-			if err != nil {
-				return clierr.Usagef("%s: broken symlink (%v); fix or remove it, or add it to %s", childAbs, err, ignoreFileHint(w.rules))
+		var info os.FileInfo
+		if isLink || mode.IsRegular() {
+			// Stat follows a link: the target's identity is what the
+			// cache compares.
+			if info, err = os.Stat(childAbs); err != nil {
+				if isLink {
+					return clierr.Usagef("%s: broken symlink (%v); fix or remove it, or add it to %s", childAbs, err, ignoreFileHint(w.rules))
+				}
+				return fmt.Errorf("stat %s: %w", childAbs, err)
 			}
 			mode = info.Mode().Type()
 		}
 		switch {
 		case mode.IsRegular():
-			n, err := hashFileInto(w.hash, childAbs, w.buf)
-			if err != nil {
-				return err
-			}
-			w.files = append(w.files, File{LocalPath: childAbs, RelPath: childRel, Size: n})
+			st := hashcache.StatOf(info)
+			w.steps = append(w.steps, walkStep{name: name, item: hashcache.Item{Path: childRel, Stat: st}, file: len(w.files)})
+			w.files = append(w.files, File{LocalPath: childAbs, RelPath: childRel, Size: st.Size})
 		case mode.IsDir():
+			// The name is hashed even when everything below is excluded.
+			w.steps = append(w.steps, walkStep{name: name, item: hashcache.Item{Path: childRel, Dir: true}, file: -1})
 			if w.rules.prunable(childRel) {
 				// Everything below is excluded: az would list it only to
 				// skip every entry, which adds nothing to the hash.
@@ -158,6 +162,14 @@ func (w *dirWalker) dir(abs, rel, real string) error {
 		}
 	}
 	return nil
+}
+
+// walkStep is one entry of the listing.
+type walkStep struct {
+	name string
+	item hashcache.Item
+	// file is the entry's index in files, -1 for a directory.
+	file int
 }
 
 // ignoreFileHint names the ignore file to edit.

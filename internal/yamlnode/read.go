@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"strings"
 
 	"github.com/mlbatch/ml/internal/clierr"
 )
@@ -28,7 +29,8 @@ func ReadFile(ctx context.Context, path string, stdin io.Reader) ([]byte, error)
 // is "-". Anything else (a FIFO, /dev/zero, a folder) is refused before a
 // byte is read, so a read never waits on a writer that may never come; a
 // read of stdin returns when ctx ends (Ctrl-C). Input larger than MaxBytes
-// is refused. Every error is a usage error naming the file.
+// is refused. Every error is a usage error naming the flag and file
+// ("--file PATH: ...").
 func (l Limits) ReadFile(ctx context.Context, path string, stdin io.Reader) ([]byte, error) {
 	if path == Stdin {
 		if stdin == nil {
@@ -36,23 +38,32 @@ func (l Limits) ReadFile(ctx context.Context, path string, stdin io.Reader) ([]b
 		}
 		return l.readStdin(ctx, stdin)
 	}
-	f, err := openRegular(path)
-	if err != nil {
-		return nil, openError(path, err)
-	}
-	defer f.Close()
-	return l.readAll(path, f)
+	return l.read("--file "+path, path)
 }
 
-// readAll reads r, named path on the command line, up to MaxBytes,
-// refusing more.
-func (l Limits) readAll(path string, r io.Reader) ([]byte, error) {
+// ReadPath reads the YAML file at path (a regular file) within
+// DefaultLimits.MaxBytes, like ReadFile but for a file named inside
+// another one (a conda file): errors start "PATH: ".
+func ReadPath(path string) ([]byte, error) { return DefaultLimits.read(path, path) }
+
+// read reads the regular file at path; errors start with label.
+func (l Limits) read(label, path string) ([]byte, error) {
+	f, err := openRegular(path)
+	if err != nil {
+		return nil, openError(label, err)
+	}
+	defer f.Close()
+	return l.readAll(label, f)
+}
+
+// readAll reads r up to MaxBytes, refusing more; errors start with label.
+func (l Limits) readAll(label string, r io.Reader) ([]byte, error) {
 	data, err := io.ReadAll(io.LimitReader(r, l.MaxBytes+1))
 	if err != nil {
-		return nil, clierr.Usagef("--file %s: cannot read it: %v", path, unwrapPath(err))
+		return nil, clierr.Usagef("%s: cannot read it: %v", label, unwrapPath(err))
 	}
 	if int64(len(data)) > l.MaxBytes {
-		return nil, sizeError("--file "+path, l.MaxBytes)
+		return nil, sizeError(label, l.MaxBytes)
 	}
 	return data, nil
 }
@@ -67,7 +78,7 @@ func (l Limits) readStdin(ctx context.Context, stdin io.Reader) ([]byte, error) 
 	}
 	done := make(chan result, 1)
 	go func() {
-		data, err := l.readAll(Stdin, stdin)
+		data, err := l.readAll("--file "+Stdin, stdin)
 		done <- result{data, err}
 	}()
 	select {
@@ -83,17 +94,19 @@ type errNotRegular struct{ mode fs.FileMode }
 
 func (e errNotRegular) Error() string { return "not a regular file" }
 
-func openError(path string, err error) error {
+func openError(label string, err error) error {
 	var nr errNotRegular
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return clierr.Usagef("--file %s: no such file; check the path", path)
+		return clierr.Usagef("%s: no such file; check the path", label)
 	case errors.As(err, &nr) && nr.mode.IsDir():
-		return clierr.Usagef("--file %s: is a folder; give the path of a YAML file", path)
+		return clierr.Usagef("%s: is a folder; give the path of a YAML file", label)
+	case errors.As(err, &nr) && strings.HasPrefix(label, "--file "):
+		return clierr.Usagef("%s: is not a regular file (%s); give the path of a YAML file, or - to read standard input", label, describeMode(nr.mode))
 	case errors.As(err, &nr):
-		return clierr.Usagef("--file %s: is not a regular file (%s); give the path of a YAML file, or - to read standard input", path, describeMode(nr.mode))
+		return clierr.Usagef("%s: is not a regular file (%s); give the path of a YAML file", label, describeMode(nr.mode))
 	}
-	return clierr.Usagef("--file %s: cannot read it: %v", path, unwrapPath(err))
+	return clierr.Usagef("%s: cannot read it: %v", label, unwrapPath(err))
 }
 
 func describeMode(m fs.FileMode) string {

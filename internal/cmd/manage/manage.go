@@ -121,18 +121,32 @@ func ConfirmDelete(f *cmdutil.Factory, yes bool, what string) error {
 }
 
 // UploadOptions are the upload settings of an asset command: the
-// ML_UPLOAD_* tuning and a progress report per upload on stderr.
+// ML_UPLOAD_* tuning, the hash cache (unless --no-cache or
+// ML_UPLOAD_NO_CACHE) and a progress report per upload on stderr.
 func UploadOptions(f *cmdutil.Factory) (azml.UploadOptions, error) {
 	transfer, err := upload.OptionsFromEnv()
 	if err != nil {
-		return azml.UploadOptions{}, err
+		return azml.UploadOptions{}, clierr.Usagef("%v", err)
 	}
 	return azml.UploadOptions{
 		Transfer: transfer,
+		Plan:     PlanOptions(f, transfer),
 		Report: func(what string, plan *upload.Plan) azml.UploadReporter {
 			return uploadui.New(f.IOStreams.ErrOut, f.IOStreams.IsStderrTTY(), f.Globals.OnlyShowErrors, what, plan)
 		},
 	}, nil
+}
+
+// PlanOptions are how an uploading command plans local paths: transfer's
+// layout and the hash cache unless --no-cache or ML_UPLOAD_NO_CACHE says
+// otherwise. A cache that cannot be opened is a warning, not an error.
+func PlanOptions(f *cmdutil.Factory, transfer upload.Options) upload.PlanOptions {
+	noCache := f.Globals != nil && f.Globals.NoCache
+	o, err := upload.DefaultPlanOptions(transfer.Layout, noCache, f.Getenv)
+	if err != nil {
+		f.Warn("%v", err)
+	}
+	return o
 }
 
 // Notes prints the decoder's remarks (keys accepted but not sent) as
@@ -155,6 +169,9 @@ func LocalNotices(f *cmdutil.Factory, c *azml.Client, d *spec.Deployment) {
 	}
 	if d.Compute != "" {
 		f.Warn("%s: compute %s is recorded but not used: the local workspace runs batch jobs on this machine", d.ComputeAt, spec.ComputeName(d.Compute))
+	}
+	if c := d.PipelineSettings["default_compute"]; c != "" {
+		f.Warn("%s: settings.default_compute %s is recorded but not used: the local workspace runs pipeline steps on this machine", d.File, spec.ComputeName(c))
 	}
 	if e := d.Environment; e != nil && e.Inline != nil && e.Inline.Image != "" {
 		f.Warn("%s: environment image %s is recorded but not pulled: the local workspace runs the scoring script with the local Python", e.Inline.ImageAt, e.Inline.Image)

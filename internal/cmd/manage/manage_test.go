@@ -2,6 +2,7 @@ package manage
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"path/filepath"
 	"strings"
@@ -90,7 +91,7 @@ func TestConfirmDelete(t *testing.T) {
 // relies on), for the spec example's deployment.
 func TestDeploymentDocRoundTrip(t *testing.T) {
 	dir := filepath.Join("..", "..", "spec", "testdata", "fixture_yaml")
-	d, err := spec.LoadDeployment(filepath.Join(dir, "spec_deployment_model.yml"), nil)
+	d, err := spec.LoadDeployment(context.Background(), filepath.Join(dir, "spec_deployment_model.yml"), nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

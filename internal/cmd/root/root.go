@@ -9,11 +9,15 @@ import (
 
 	"github.com/mlbatch/ml/internal/cmd/batchdeployment"
 	"github.com/mlbatch/ml/internal/cmd/batchendpoint"
+	"github.com/mlbatch/ml/internal/cmd/component"
+	"github.com/mlbatch/ml/internal/cmd/compute"
 	"github.com/mlbatch/ml/internal/cmd/configure"
 	"github.com/mlbatch/ml/internal/cmd/data"
 	"github.com/mlbatch/ml/internal/cmd/datastore"
+	"github.com/mlbatch/ml/internal/cmd/environment"
 	"github.com/mlbatch/ml/internal/cmd/job"
 	"github.com/mlbatch/ml/internal/cmd/local"
+	"github.com/mlbatch/ml/internal/cmd/model"
 	"github.com/mlbatch/ml/internal/cmd/version"
 	"github.com/mlbatch/ml/internal/cmdutil"
 	"github.com/mlbatch/ml/internal/output"
@@ -37,13 +41,16 @@ runs batch deployments on this machine, no Azure account needed.`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkNameFlags(cmd); err != nil {
+				return err
+			}
 			_, err := f.OutputOptions()
 			return err
 		},
 	}
 	cmd.CompletionOptions.HiddenDefaultCmd = true
 	pf := cmd.PersistentFlags()
-	pf.StringVarP(&g.Output, "output", "o", "", "Output format: "+strings.Join(output.Formats, ", ")+" (default json, or AZURE_CORE_OUTPUT / az's [core] output)")
+	pf.VarP(formatFlag{&g.Output}, "output", "o", "Output format: "+strings.Join(output.Formats, ", ")+" (default json, or AZURE_CORE_OUTPUT / az's [core] output)")
 	pf.StringVar(&g.Query, "query", "", "JMESPath query applied to the result, as in az (e.g. --query name -o tsv)")
 	pf.StringVar(&g.JQ, "jq", "", "jq program applied to the result (e.g. --jq .name); not with --query")
 	pf.BoolVar(&g.Debug, "debug", false, "Trace HTTP requests and responses to stderr (secrets redacted)")
@@ -59,12 +66,32 @@ runs batch deployments on this machine, no Azure account needed.`,
 	cmd.AddCommand(
 		batchendpoint.NewCmdBatchEndpoint(f),
 		batchdeployment.NewCmdBatchDeployment(f),
+		component.NewCmdComponent(f),
+		compute.NewCmdCompute(f),
 		configure.NewCmdConfigure(f),
 		data.NewCmdData(f),
 		datastore.NewCmdDatastore(f),
+		environment.NewCmdEnvironment(f),
 		job.NewCmdJob(f),
 		local.NewCmdLocal(f),
+		model.NewCmdModel(f),
 		version.NewCmdVersion(f),
 	)
 	return cmd
 }
+
+// formatFlag is -o/--output: each occurrence is checked as it is parsed,
+// as az's argparse checks a choice, so `-o azureml://... -o json` fails on
+// the first instead of the last silently winning.
+type formatFlag struct{ p *string }
+
+func (v formatFlag) Set(s string) error {
+	if err := output.CheckFormat(s); err != nil {
+		return err
+	}
+	*v.p = s
+	return nil
+}
+
+func (v formatFlag) String() string { return *v.p }
+func (v formatFlag) Type() string   { return "string" }

@@ -34,15 +34,15 @@ func (h *Handler) putBlob(c *call) error {
 	if err := h.checkWriteTarget(c, conds, true); err != nil {
 		return err
 	}
-	body, err := h.receiveBody(c.r)
+	// Put Blob stores the content's MD5, as Azure does, so it is always
+	// computed; x-ms-blob-content-md5 is verified against it.
+	body, err := h.receiveBody(c.r, true)
 	if err != nil {
 		return err
 	}
 	defer body.discard()
-	for _, name := range []string{"Content-MD5", "x-ms-blob-content-md5"} {
-		if err := verifyMD5(hdr, name, body.md5); err != nil {
-			return err
-		}
+	if err := verifyMD5(hdr, "x-ms-blob-content-md5", body.md5); err != nil {
+		return err
 	}
 
 	lock := h.locks.forBlob(rt.account, rt.container, rt.blob)
@@ -64,6 +64,9 @@ func (h *Handler) putBlob(c *call) error {
 	out.Set("ETag", rec.ETag)
 	out.Set("Last-Modified", httpDate(rec.LastModified))
 	out.Set("Content-MD5", base64.StdEncoding.EncodeToString(body.md5))
+	if body.crc64 != nil {
+		out.Set("x-ms-content-crc64", base64.StdEncoding.EncodeToString(body.crc64))
+	}
 	out.Set("x-ms-request-server-encrypted", "true")
 	c.w.WriteHeader(http.StatusCreated)
 	return nil

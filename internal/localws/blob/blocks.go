@@ -66,14 +66,16 @@ func (h *Handler) putBlock(c *call) error {
 	if err := h.checkWriteTarget(c, conditions{}, true); err != nil {
 		return err
 	}
-	body, err := h.receiveBody(c.r)
+	// Only the checksums the request states are computed (and verified).
+	body, err := h.receiveBody(c.r, false)
 	if err != nil {
 		return err
 	}
 	defer body.discard()
-	if err := verifyMD5(hdr, "Content-MD5", body.md5); err != nil {
-		return err
-	}
+	// The block's staging time is the handler's clock, so retention
+	// (collectStaged) follows Options.Now.
+	now := h.now()
+	_ = os.Chtimes(body.path, now, now)
 	dir := h.stageDir(rt.account, rt.container, rt.blob)
 	// Retry once: a concurrent commit of the same blob may remove the
 	// staging folder between MkdirAll and Rename.
@@ -89,8 +91,14 @@ func (h *Handler) putBlock(c *call) error {
 			return err
 		}
 	}
+	h.maybeCollectStaged()
 	out := c.w.Header()
-	out.Set("Content-MD5", base64.StdEncoding.EncodeToString(body.md5))
+	if body.md5 != nil {
+		out.Set("Content-MD5", base64.StdEncoding.EncodeToString(body.md5))
+	}
+	if body.crc64 != nil {
+		out.Set("x-ms-content-crc64", base64.StdEncoding.EncodeToString(body.crc64))
+	}
 	out.Set("x-ms-request-server-encrypted", "true")
 	c.w.WriteHeader(http.StatusCreated)
 	return nil
@@ -140,9 +148,14 @@ func parseBlockList(r io.Reader) ([]blockRef, error) {
 	return refs, nil
 }
 
-// putBlockList commits staged blocks, in the listed order, as the blob's
-// new content (Put Block List). The file is assembled in the state folder
-// and renamed into place.
+// putBlockList commits a block list as the blob's new content (Put Block
+// List), as Azure documents it: each entry names an uncommitted block
+// (Uncommitted), a block of the blob's current committed list (Committed),
+// or the uncommitted block if there is one, else the committed one
+// (Latest). So the retry of a commit whose answer was lost succeeds: its
+// blocks are now committed, and Latest finds them there. The new content
+// is assembled in the state folder and renamed into place; the blob's
+// other uncommitted blocks are discarded.
 func (h *Handler) putBlockList(c *call) error {
 	rt, hdr := c.route, c.r.Header
 	if err := h.requireContainer(rt.account, rt.container); err != nil {
@@ -173,23 +186,42 @@ func (h *Handler) putBlockList(c *call) error {
 	if err := h.checkWriteTarget(c, conds, true); err != nil {
 		return err
 	}
-	tmp, err := h.assemble(rt, refs)
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp)
 
+	// The lock is held from resolving the list to the rename: committed
+	// blocks are ranges of the current file, which must not change under
+	// the assembly.
 	lock := h.locks.forBlob(rt.account, rt.container, rt.blob)
 	lock.Lock()
 	defer lock.Unlock()
 	if err := h.checkWriteTarget(c, conds, true); err != nil {
 		return err
 	}
+	st, exists, err := h.statBlob(rt.account, rt.container, rt.blob)
+	if err != nil {
+		return err
+	}
+	var committed []committedBlock
+	if exists {
+		committed = st.rec.Blocks
+	}
+	parts, err := h.resolveBlocks(rt, refs, committed)
+	if err != nil {
+		return err
+	}
+	tmp, err := h.assemble(st.path, parts)
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp)
 	rec := h.newRecord(h.now())
 	applyContentHeaders(&rec, hdr, false)
 	// Like Azure, a committed block list gets the MD5 the client states
 	// (not verified: the blocks were) and none otherwise.
 	rec.ContentMD5, rec.Metadata = blobMD5, md
+	rec.Blocks = make([]committedBlock, len(parts))
+	for i, p := range parts {
+		rec.Blocks[i] = committedBlock{Key: p.key, Size: p.size}
+	}
 	if rec, err = h.commitFile(rt.account, rt.container, rt.blob, tmp, rec); err != nil {
 		return err
 	}
@@ -203,20 +235,59 @@ func (h *Handler) putBlockList(c *call) error {
 	return nil
 }
 
-// assemble concatenates the listed staged blocks into a temporary file.
-func (h *Handler) assemble(rt route, refs []blockRef) (string, error) {
-	dir := h.stageDir(rt.account, rt.container, rt.blob)
-	files := make([]string, len(refs))
-	for i, ref := range refs {
-		if ref.kind == "Committed" {
-			return "", newError("InvalidBlockList", "Block %q is listed as Committed: the local workspace keeps no committed blocks after a commit, so stage every block again and list it as Latest.", ref.id)
+// blockPart is where one block of a new block list comes from: a staged
+// file, or (staged == "") the range at offset of the current blob.
+type blockPart struct {
+	key    string
+	staged string
+	offset int64
+	size   int64
+}
+
+// resolveBlocks finds every listed block among the staged ones and the
+// committed list, by the rule of its kind.
+func (h *Handler) resolveBlocks(rt route, refs []blockRef, committed []committedBlock) ([]blockPart, error) {
+	type span struct{ offset, size int64 }
+	spans := make(map[string]span, len(committed))
+	var off int64
+	for _, b := range committed {
+		if _, dup := spans[b.Key]; !dup {
+			spans[b.Key] = span{off, b.Size}
 		}
-		name, err := decodeBlockID(ref.id)
-		if err != nil {
-			return "", newError("InvalidBlockList", "%v.", err)
-		}
-		files[i] = filepath.Join(dir, name)
+		off += b.Size
 	}
+	dir := h.stageDir(rt.account, rt.container, rt.blob)
+	parts := make([]blockPart, len(refs))
+	for i, ref := range refs {
+		key, err := decodeBlockID(ref.id)
+		if err != nil {
+			return nil, newError("InvalidBlockList", "%v.", err)
+		}
+		var staged fs.FileInfo
+		if ref.kind != "Committed" {
+			staged, err = os.Stat(filepath.Join(dir, key))
+			if err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return nil, err
+			}
+		}
+		sp, isCommitted := spans[key]
+		switch {
+		case staged != nil:
+			parts[i] = blockPart{key: key, staged: filepath.Join(dir, key), size: staged.Size()}
+		case ref.kind != "Uncommitted" && isCommitted:
+			parts[i] = blockPart{key: key, offset: sp.offset, size: sp.size}
+		case ref.kind == "Committed":
+			return nil, newError("InvalidBlockList", "Block %q is listed as Committed but is not in the committed block list of blob %q.", ref.id, rt.blob)
+		default:
+			return nil, newError("InvalidBlockList", "Block %q was not staged for blob %q (or was discarded by an earlier commit); stage it with Put Block first.", ref.id, rt.blob)
+		}
+	}
+	return parts, nil
+}
+
+// assemble concatenates the parts into a temporary file; committed parts
+// are read from current, the blob's file.
+func (h *Handler) assemble(current string, parts []blockPart) (string, error) {
 	f, err := os.CreateTemp(h.tmpDir(), "commit-*")
 	if err != nil {
 		return "", err
@@ -227,16 +298,38 @@ func (h *Handler) assemble(rt route, refs []blockRef) (string, error) {
 		os.Remove(tmp)
 		return "", err
 	}
-	for i, p := range files {
-		src, err := os.Open(p)
-		if errors.Is(err, fs.ErrNotExist) {
-			return fail(newError("InvalidBlockList", "Block %q was not staged for blob %q (or was discarded by an earlier commit).", refs[i].id, rt.blob))
+	var cur *os.File
+	defer func() {
+		if cur != nil {
+			cur.Close()
 		}
-		if err != nil {
-			return fail(err)
+	}()
+	for _, p := range parts {
+		var src *os.File
+		if p.staged != "" {
+			if src, err = os.Open(p.staged); err != nil {
+				return fail(err)
+			}
+		} else {
+			if cur == nil {
+				if cur, err = os.Open(current); err != nil {
+					return fail(err)
+				}
+			}
+			if _, err := cur.Seek(p.offset, io.SeekStart); err != nil {
+				return fail(err)
+			}
+			src = cur
 		}
-		_, err = io.Copy(f, src)
-		src.Close()
+		// ReadFrom a LimitedReader of a file: copy_file_range on Linux,
+		// so the bytes never pass through user space.
+		n, err := f.ReadFrom(&io.LimitedReader{R: src, N: p.size})
+		if src != cur {
+			src.Close()
+		}
+		if err == nil && n != p.size {
+			err = fmt.Errorf("block %s: read %d of %d bytes", p.key, n, p.size)
+		}
 		if err != nil {
 			return fail(err)
 		}

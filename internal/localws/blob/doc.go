@@ -59,6 +59,15 @@
 // empty, "." or ".." segments, a trailing "/", backslashes or control
 // characters are refused (400 InvalidResourceName). Only block blobs exist;
 // snapshots, versions, leases, tags, tiers and stored access policies are not
-// supported, and Put Block List accepts only blocks staged since the last
-// commit (Latest or Uncommitted).
+// supported.
+//
+// # Blocks
+//
+// Put Block List follows Azure: Latest, Committed and Uncommitted entries,
+// where a blob's committed blocks are ranges of its file recorded in the
+// sidecar, so retrying a commit succeeds. Uncommitted blocks are discarded
+// by a commit, by Put Blob, and StagedBlockRetention (a week, as in Azure)
+// after the newest of them was staged. Uploads are checked against
+// Content-MD5 and x-ms-content-crc64 when sent; Put Blob always computes
+// the MD5 it stores.
 package blob

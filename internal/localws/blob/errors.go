@@ -46,6 +46,7 @@ var errorKinds = map[string]struct {
 	"ConditionNotMet":                   {http.StatusPreconditionFailed, "The condition specified using HTTP conditional header(s) is not met."},
 	"ContainerAlreadyExists":            {http.StatusConflict, "The specified container already exists."},
 	"ContainerNotFound":                 {http.StatusNotFound, "The specified container does not exist."},
+	"Crc64Mismatch":                     {http.StatusBadRequest, "The CRC64 value specified in the request did not match with the CRC64 value calculated by the server."},
 	"EmptyMetadataKey":                  {http.StatusBadRequest, "The key for one of the metadata key-value pairs is empty."},
 	"InternalError":                     {http.StatusInternalServerError, "The server encountered an internal error. Please retry the request."},
 	"InvalidBlobType":                   {http.StatusBadRequest, "The blob type is invalid for this operation."},

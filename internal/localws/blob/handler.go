@@ -20,6 +20,10 @@ import (
 // uploads with SDK defaults never reach it.
 const DefaultMaxBodyBytes int64 = 256 << 20
 
+// DefaultStagedBlockRetention is Azure's: uncommitted blocks are
+// discarded a week after they were staged if no commit used them.
+const DefaultStagedBlockRetention = 7 * 24 * time.Hour
+
 // ServiceVersion is the x-ms-version answered when a request carries none.
 // Requests that carry one get it echoed back, as Azurite does.
 const ServiceVersion = "2025-11-05"
@@ -42,8 +46,13 @@ type Options struct {
 	// RequestBodyTooLarge before a byte is stored. Zero means
 	// DefaultMaxBodyBytes; negative is an error.
 	MaxBodyBytes int64
-	// Now is the clock for SAS validity and request-date checks. Nil means
-	// time.Now.
+	// StagedBlockRetention is how long uncommitted blocks are kept after
+	// they were staged (blocks of uploads that never committed: a killed
+	// client). Zero means DefaultStagedBlockRetention; negative is an
+	// error.
+	StagedBlockRetention time.Duration
+	// Now is the clock for SAS validity, request-date checks and staged
+	// block retention. Nil means time.Now.
 	Now func() time.Time
 	// Logger receives one debug line per request (method, path, status;
 	// never the query, which may hold a SAS signature) and server-side
@@ -63,6 +72,9 @@ type Handler struct {
 	log      *slog.Logger
 	locks    lockTable
 	etags    etagSource
+
+	retention time.Duration
+	collector stagedCollector
 }
 
 // NewHandler checks opts, creates Root and the service's state folders and
@@ -94,6 +106,12 @@ func NewHandler(opts Options) (*Handler, error) {
 	if opts.MaxBodyBytes == 0 {
 		opts.MaxBodyBytes = DefaultMaxBodyBytes
 	}
+	if opts.StagedBlockRetention < 0 {
+		return nil, fmt.Errorf("blob: Options.StagedBlockRetention %v is negative: use a positive duration or 0 for %v", opts.StagedBlockRetention, DefaultStagedBlockRetention)
+	}
+	if opts.StagedBlockRetention == 0 {
+		opts.StagedBlockRetention = DefaultStagedBlockRetention
+	}
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -120,6 +138,8 @@ func NewHandler(opts Options) (*Handler, error) {
 		maxBody:  opts.MaxBodyBytes,
 		now:      opts.Now,
 		log:      opts.Logger,
+
+		retention: opts.StagedBlockRetention,
 	}
 	for _, dir := range []string{h.metaRoot(), h.stageRoot(), h.tmpDir()} {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -132,6 +152,7 @@ func NewHandler(opts Options) (*Handler, error) {
 		}
 	}
 	h.removeStaleTemps()
+	h.collectStaged()
 	return h, nil
 }
 

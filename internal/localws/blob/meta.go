@@ -33,6 +33,18 @@ type blobRecord struct {
 	CacheControl       string            `json:"cacheControl,omitempty"`
 	ContentMD5         []byte            `json:"contentMD5,omitempty"`
 	Metadata           map[string]string `json:"metadata,omitempty"`
+
+	// Blocks is the committed block list of a blob made by Put Block List,
+	// in order: each block is the next Size bytes of the file. A later Put
+	// Block List may name them again (Committed or Latest), as in Azure.
+	Blocks []committedBlock `json:"blocks,omitempty"`
+}
+
+// committedBlock is one block of a committed block list.
+type committedBlock struct {
+	// Key is the block id in staging-file form (hex of the decoded id).
+	Key  string `json:"key"`
+	Size int64  `json:"size"`
 }
 
 // containerRecord is the sidecar of a container.

@@ -2,6 +2,7 @@ package uploadbench
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -10,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mlbatch/ml/internal/azml"
 	"github.com/mlbatch/ml/internal/testutil/azurite"
 )
 
@@ -17,50 +19,40 @@ import (
 // StandardDatasets); unset means 1.
 const EnvScale = "ML_UPLOADBENCH_SCALE"
 
-// BenchmarkUploadComparison is issue 5's `make bench`: for each data set
-// (5,000 × 4 KiB, 8 × 64 MiB, 500 × 1 KiB–4 MiB) and each target (Azurite,
-// the local workspace) it runs
+// BenchmarkUploadComparison is `make bench`'s upload comparison (issues 5
+// and 12). For each data set (5,000 × 4 KiB, 8 × 64 MiB, 500 × 1 KiB–4 MiB)
+// it measures, each in its own process and in the same run:
 //
-//   - cp-r: `cp -r` of the data set to a new folder (the baseline), and
-//   - ml: an upload of it with upload.Execute, in a child process, to a new
-//     container or a new local workspace, then a re-upload to the same
-//     place, which must be skipped.
+//   - azurite/azblob: the baseline, every file uploaded with plain azblob
+//     (blockblob.UploadFile, its defaults, 16 files at a time) into a new
+//     container of one Azurite;
+//   - azurite/ml: ml's real CLI, `ml data create --path <tree>`, against a
+//     local workspace started with --storage-connection-string of that
+//     Azurite (so the upload goes to Azurite), with an empty hash cache;
+//     then the same command again (the unchanged re-upload);
+//   - local/cp-r: `cp -r` of the tree;
+//   - local/ml: `ml data create --path` into the local workspace's own blob
+//     store, and again.
 //
-// Both sides report files/s, MiB/s (from each process's own wall time) and
-// peak-RSS-MiB; ml also reports x-cp, its time over cp's in the same
-// target group, and rerun-s, the time of the skipped re-upload (hashing
-// plus one probe). ns/op is the whole measured process, launcher included;
-// B/op and allocs/op (-benchmem) count this process, which serves the local
-// workspace, not the measured ones.
-// After every upload the container is listed (count, bytes, marker) and
-// every copy walked; the benchmark fails when an ml upload's peak RSS is
-// above MaxPeakRSS (200 MiB).
+// Metrics: MiB/s and peak-RSS-MiB of each side; on the ml sides x-azblob
+// (ml's throughput over the baseline's) or x-cp (ml's time over cp's),
+// rerun-ratio (re-upload time over first upload time) and rerun-s. Every
+// upload is checked (blob count, bytes, marker). The benchmark fails when an
+// ml process peaks above MaxPeakRSS.
 //
-// Each data set is generated once per run and deleted after its cases.
 // Defaults of make bench: -benchtime=1x. Larger: -benchtime=5x, or
 // ML_UPLOADBENCH_SCALE=4.
 func BenchmarkUploadComparison(b *testing.B) {
 	scale := scaleFromEnv(b)
+	ctx := b.Context()
 	work := b.TempDir()
 	r := newRunner(b)
-	targets := []struct {
-		name string
-		// start prepares the target for one group and returns how to get
-		// a fresh destination on it.
-		start func(b *testing.B) func(context.Context) (*Destination, error)
-	}{
-		{"azurite", func(b *testing.B) func(context.Context) (*Destination, error) {
-			// One Azurite per group: its folder, with every upload of the
-			// group, goes when the group ends.
-			inst := azurite.Start(b)
-			return func(ctx context.Context) (*Destination, error) {
-				return NewContainerDestination(ctx, inst.ServiceURL, inst.Account, inst.Key)
-			}
-		}},
-		{"local", func(b *testing.B) func(context.Context) (*Destination, error) {
-			return func(ctx context.Context) (*Destination, error) { return NewLocalDestination(ctx, work) }
-		}},
+	ml, err := BuildML(ctx, work)
+	if err != nil {
+		b.Fatal(err)
 	}
+	az := azurite.Start(b)
+	conn := "DefaultEndpointsProtocol=http;AccountName=" + az.Account + ";AccountKey=" + az.Key + ";BlobEndpoint=" + az.ServiceURL
 	for _, ds := range StandardDatasets(scale) {
 		b.Run(ds.Name, func(b *testing.B) {
 			tree, err := ds.Generate(filepath.Join(work, ds.Name))
@@ -68,15 +60,111 @@ func BenchmarkUploadComparison(b *testing.B) {
 				b.Fatal(err)
 			}
 			defer os.RemoveAll(tree.Root)
-			for _, tgt := range targets {
-				b.Run(tgt.name, func(b *testing.B) {
-					fresh := tgt.start(b)
-					cp := &stats{} // the group's cp -r runs, for x-cp
-					b.Run("cp-r", func(b *testing.B) { benchCopy(b, r, tree, work, cp) })
-					b.Run("ml", func(b *testing.B) { benchUpload(b, r, tree, fresh, work, cp) })
+			b.Run("azurite", func(b *testing.B) {
+				base := &stats{}
+				b.Run("azblob", func(b *testing.B) { benchBaseline(b, r, tree, az, base) })
+				b.Run("ml", func(b *testing.B) {
+					benchCLI(b, r, tree, ml, work, conn, func(up *stats) {
+						b.ReportMetric(base.mean().Seconds()/up.mean().Seconds(), "x-azblob")
+					})
 				})
-			}
+			})
+			b.Run("local", func(b *testing.B) {
+				cp := &stats{}
+				b.Run("cp-r", func(b *testing.B) { benchCopy(b, r, tree, work, cp) })
+				b.Run("ml", func(b *testing.B) {
+					benchCLI(b, r, tree, ml, work, "", func(up *stats) {
+						b.ReportMetric(up.mean().Seconds()/cp.mean().Seconds(), "x-cp")
+					})
+				})
+			})
 		})
+	}
+}
+
+// benchBaseline measures the plain-azblob upload into a new container per
+// iteration and checks what landed.
+func benchBaseline(b *testing.B, r *Runner, tree *Tree, az *azurite.Instance, base *stats) {
+	ctx := b.Context()
+	b.StopTimer()
+	var s stats
+	for i := 0; i < b.N; i++ {
+		dst, err := NewContainerDestination(ctx, az.ServiceURL, az.Account, az.Key)
+		if err != nil {
+			b.Fatal(err)
+		}
+		settle()
+		b.StartTimer()
+		m, err := r.Baseline(ctx, tree, dst, "baseline")
+		b.StopTimer()
+		if err == nil {
+			var n int
+			var bytes int64
+			if n, bytes, err = CountBlobs(ctx, dst.Client, "baseline"); err == nil && (n != tree.Files || bytes != tree.Bytes) {
+				err = fmt.Errorf("baseline uploaded %d files of %d bytes, want %d of %d", n, bytes, tree.Files, tree.Bytes)
+			}
+		}
+		if cerr := dst.Close(context.Background()); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+		s.add(m)
+		base.add(m)
+	}
+	s.report(b, tree)
+}
+
+// benchCLI measures `ml data create --path` into a new workspace per
+// iteration (datastore in the account conn names, or the local store),
+// with a new, empty hash cache, checks the upload, and measures the same
+// command again (unchanged tree: the cache decides and the upload is
+// skipped). ratio reports the comparison with the group's baseline.
+func benchCLI(b *testing.B, r *Runner, tree *Tree, ml, work, conn string, ratio func(*stats)) {
+	ctx := b.Context()
+	b.StopTimer()
+	var up, rerun stats
+	for i := 0; i < b.N; i++ {
+		w, err := StartWorkspace(ctx, ml, work, conn)
+		if err != nil {
+			b.Fatal(err)
+		}
+		cache, err := os.MkdirTemp(work, "cache-")
+		if err != nil {
+			b.Fatal(err)
+		}
+		settle()
+		b.StartTimer()
+		m, remote, err := r.DataCreate(ctx, w, tree, cache)
+		b.StopTimer()
+		if err == nil {
+			var ds *azml.Datastore
+			if ds, err = w.Datastore(ctx); err == nil {
+				err = VerifyUpload(ctx, ds.Client, remote, tree.Files, tree.Bytes)
+			}
+		}
+		var m2 *Measurement
+		if err == nil {
+			m2, _, err = r.DataCreate(ctx, w, tree, cache)
+		}
+		err = errors.Join(err, w.Close(), os.RemoveAll(cache))
+		if err != nil {
+			b.Fatal(err)
+		}
+		up.add(m)
+		rerun.add(m2)
+	}
+	up.report(b, tree)
+	ratio(&up)
+	rr := rerun.mean().Seconds() / up.mean().Seconds()
+	b.ReportMetric(rr, "rerun-ratio")
+	b.ReportMetric(rerun.mean().Seconds(), "rerun-s")
+	b.Logf("%d files, %.1f MiB: %.1f MiB/s, %.2fs; re-upload %.3fs (%.1f%% of the first); peak RSS %.1f MiB (re-upload %.1f MiB)",
+		tree.Files, float64(tree.Bytes)/MiB, up.mibPerSecond(tree), up.mean().Seconds(), rerun.mean().Seconds(), 100*rr,
+		float64(up.peak)/MiB, float64(rerun.peak)/MiB)
+	if peak := max(up.peak, rerun.peak); peak > MaxPeakRSS {
+		b.Errorf("peak RSS of ml %.1f MiB is above the %d MiB target", float64(peak)/MiB, MaxPeakRSS/MiB)
 	}
 }
 
@@ -112,62 +200,6 @@ func copyOnce(b *testing.B, r *Runner, tree *Tree, work string) *Measurement {
 		b.Fatal(err)
 	}
 	return m
-}
-
-// benchUpload measures one ml upload per iteration into a fresh
-// destination, checks it, and measures the skipped re-upload (untimed).
-func benchUpload(b *testing.B, r *Runner, tree *Tree, fresh func(context.Context) (*Destination, error), work string, cp *stats) {
-	ctx := b.Context()
-	var up, rerun stats
-	var planned, executed time.Duration
-	b.StopTimer()
-	for i := 0; i < b.N; i++ {
-		dst, err := fresh(ctx)
-		if err != nil {
-			b.Fatal(err)
-		}
-		settle()
-		b.StartTimer()
-		m, rep, err := r.Upload(ctx, tree, dst)
-		b.StopTimer()
-		if err == nil {
-			err = CheckUpload(ctx, tree, dst, rep)
-		}
-		var again *ChildReport
-		var m2 *Measurement
-		if err == nil {
-			m2, again, err = r.Upload(ctx, tree, dst)
-		}
-		if err == nil {
-			err = CheckRerun(tree, again)
-		}
-		if cerr := dst.Close(context.Background()); err == nil && cerr != nil {
-			err = fmt.Errorf("delete the destination: %w", cerr)
-		}
-		if err != nil {
-			b.Fatal(err)
-		}
-		up.add(m)
-		rerun.add(m2)
-		planned += time.Duration(rep.PlanNanos)
-		executed += time.Duration(rep.UploadNanos)
-	}
-	if cp.runs == 0 {
-		// cp-r was filtered out (-bench): measure the baseline here.
-		cp.add(copyOnce(b, r, tree, work))
-	}
-	up.report(b, tree)
-	xcp := up.mean().Seconds() / cp.mean().Seconds()
-	b.ReportMetric(xcp, "x-cp")
-	b.ReportMetric(rerun.mean().Seconds(), "rerun-s")
-	// The same figures in the log: a failed benchmark prints no metrics.
-	b.Logf("%d files, %.1f MiB: %.0f files/s, %.1f MiB/s, %.2fx cp -r (%.2fs); hash %.2fs + upload %.2fs; re-upload %.2fs; peak RSS %.1f MiB (re-upload %.1f MiB)",
-		tree.Files, float64(tree.Bytes)/MiB, up.filesPerSecond(tree), up.mibPerSecond(tree), xcp, cp.mean().Seconds(),
-		(planned / time.Duration(b.N)).Seconds(), (executed / time.Duration(b.N)).Seconds(), rerun.mean().Seconds(),
-		float64(up.peak)/MiB, float64(rerun.peak)/MiB)
-	if peak := max(up.peak, rerun.peak); peak > MaxPeakRSS {
-		b.Errorf("peak RSS of ml %.1f MiB is above the %d MiB target", float64(peak)/MiB, MaxPeakRSS/MiB)
-	}
 }
 
 // stats sums the measurements of one case.

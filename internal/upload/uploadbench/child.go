@@ -40,6 +40,9 @@ type ChildRequest struct {
 type ChildReport struct {
 	// Skipped is set when the content was already uploaded.
 	Skipped bool `json:"skipped"`
+	// Cached is set when the plan came from the hash cache (no content
+	// was read).
+	Cached bool `json:"cached"`
 	// Files and Bytes are what Execute sent.
 	Files int   `json:"files"`
 	Bytes int64 `json:"bytes"`
@@ -64,7 +67,8 @@ func ChildEnv(env []string, req ChildRequest) ([]string, error) {
 }
 
 // RunChild performs the upload described by $ML_UPLOADBENCH_CHILD the way
-// ml does — NewPlan, OptionsFromEnv (so ML_UPLOAD_* apply), Execute — and
+// ml does — OptionsFromEnv (so ML_UPLOAD_* apply), NewPlanWith with the
+// user's hash cache (ML_UPLOAD_NO_CACHE turns it off), Execute — and
 // writes a ChildReport to stdout. It returns the process exit code: 0, or 1
 // with the error on stderr.
 func RunChild(ctx context.Context, stdout, stderr io.Writer) int {
@@ -97,8 +101,12 @@ func runChild(ctx context.Context, raw string) (*ChildReport, error) {
 	if err != nil {
 		return nil, err
 	}
+	planOpts, err := upload.DefaultPlanOptions(opts.Layout, false, os.Getenv)
+	if err != nil {
+		return nil, err
+	}
 	start := time.Now()
-	plan, err := upload.NewPlan(req.Source)
+	plan, err := upload.NewPlanWith(req.Source, planOpts)
 	if err != nil {
 		return nil, err
 	}
@@ -109,6 +117,7 @@ func runChild(ctx context.Context, raw string) (*ChildReport, error) {
 	}
 	return &ChildReport{
 		Skipped:     res.Skipped,
+		Cached:      plan.Cached,
 		Files:       res.Files,
 		Bytes:       res.Bytes,
 		RemotePath:  res.RemotePath,

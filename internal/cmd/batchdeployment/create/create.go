@@ -41,7 +41,12 @@ and local paths that do not exist are reported with file, line and fix, and
 nothing is uploaded. Then, as az does, a local code folder is uploaded and
 registered as a code version, an inline model as a model version and an
 inline environment (image + conda file) as an environment version; uploads
-skip content already there. The command waits for the deployment (progress
+skip content already there. A pipeline deployment's component: may be a
+registered component (azureml:<name>@latest or :<version>), a pipeline
+component file or an inline pipeline: a file is checked whole (its steps'
+component files and code folders, the components it references) and then
+registered as 'ml component create' registers it; job_definition:
+azureml:<pipeline job> deploys that job's pipeline. The command waits for the deployment (progress
 on stderr) unless --no-wait; --set-default then makes it the endpoint's
 default deployment. On the local workspace a compute cluster and an
 environment image are recorded, reported once, and not used.`,
@@ -57,13 +62,14 @@ environment image are recorded, reported once, and not used.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVarP(&opts.File, "file", "f", "", "Batch deployment YAML file (required)")
+	fl.StringVarP(&opts.File, "file", "f", "", "Batch deployment YAML file (required); - reads standard input")
 	fl.StringVarP(&opts.Name, "name", "n", "", "Name of the deployment; overrides name: in the file")
 	fl.StringVarP(&opts.EndpointName, "endpoint-name", "e", "", "Name of the batch endpoint; overrides endpoint_name: in the file")
 	fl.StringArrayVar(&opts.Set, "set", nil, "KEY=VALUE overrides of the YAML, e.g. --set settings.mini_batch_size=20 resources.instance_count=2")
 	fl.BoolVar(&opts.SetDefault, "set-default", false, "Make this the endpoint's default deployment once it is ready")
 	fl.BoolVar(&opts.NoWait, "no-wait", false, "Do not wait for the operation to finish")
 	cmdutil.MarkNargsPlus(cmd, "set")
+	cmdutil.AddNoCacheFlag(cmd, f)
 	_ = cmd.MarkFlagRequired("file")
 	return cmd
 }
@@ -85,7 +91,7 @@ func createRun(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	d, err := spec.LoadDeployment(opts.File, overrides)
+	d, err := spec.LoadDeployment(ctx, opts.File, f.IOStreams.In, overrides)
 	if err != nil {
 		return err
 	}

@@ -61,10 +61,11 @@ model and environment are registered again when they changed). Waits unless
 	fl := cmd.Flags()
 	fl.StringVarP(&opts.Name, "name", "n", "", "Name of the deployment")
 	fl.StringVarP(&opts.EndpointName, "endpoint-name", "e", "", "Name of the batch endpoint")
-	fl.StringVarP(&opts.File, "file", "f", "", "Batch deployment YAML file with the new settings")
+	fl.StringVarP(&opts.File, "file", "f", "", "Batch deployment YAML file with the new settings; - reads standard input")
 	fl.StringArrayVar(&opts.Set, "set", nil, "KEY=VALUE changes, e.g. --set settings.mini_batch_size=20")
 	fl.BoolVar(&opts.NoWait, "no-wait", false, "Do not wait for the operation to finish")
 	cmdutil.MarkNargsPlus(cmd, "set")
+	cmdutil.AddNoCacheFlag(cmd, f)
 	return cmd
 }
 
@@ -83,7 +84,7 @@ func updateRun(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 		return err
 	}
 	if opts.File != "" {
-		d, err := spec.LoadDeployment(opts.File, overrides)
+		d, err := spec.LoadDeployment(ctx, opts.File, f.IOStreams.In, overrides)
 		if err != nil {
 			return err
 		}

@@ -56,7 +56,7 @@ unless --no-wait, and prints it as 'ml batch-endpoint show' does.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVarP(&opts.File, "file", "f", "", "Batch endpoint YAML file (batchEndpoint.schema.json)")
+	fl.StringVarP(&opts.File, "file", "f", "", "Batch endpoint YAML file (batchEndpoint.schema.json); - reads standard input")
 	fl.StringVarP(&opts.Name, "name", "n", "", "Name of the batch endpoint; overrides name: in the file")
 	fl.StringArrayVar(&opts.Set, "set", nil, "KEY=VALUE overrides of the YAML, e.g. --set description=x defaults.deployment_name=blue")
 	fl.BoolVar(&opts.NoWait, "no-wait", false, "Do not wait for the operation to finish")
@@ -74,7 +74,7 @@ func createRun(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	e, err := spec.LoadEndpoint(opts.File, overrides)
+	e, err := spec.LoadEndpoint(ctx, opts.File, f.IOStreams.In, overrides)
 	if err != nil {
 		return err
 	}

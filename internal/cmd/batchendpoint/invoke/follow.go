@@ -55,8 +55,11 @@ func followJob(ctx context.Context, f *cmdutil.Factory, c *azml.Client, job *mla
 			mode = follow.JSONL
 		}
 	}
+	// The stream text goes to stderr: stdout is the job (az's invoke output),
+	// so `--stream --query name -o tsv` still captures just the name. az's
+	// invoke has no --stream; `ml job stream` prints on stdout as az does.
 	res, ferr := follow.Job(ctx, c, job.Name, follow.Options{
-		Mode: mode, Timeout: o.Timeout, Out: f.IOStreams.Out, Err: f.IOStreams.ErrOut,
+		Mode: mode, Timeout: o.Timeout, Out: f.IOStreams.Out, Text: f.IOStreams.ErrOut,
 		Actions:  ghactions.FromEnv(f.Getenv, f.IOStreams.ErrOut),
 		Endpoint: endpoint, Deployment: deployment,
 	})

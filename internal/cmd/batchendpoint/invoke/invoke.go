@@ -11,17 +11,15 @@ import (
 // Options are the parsed flags of one invoke.
 type Options struct {
 	Flags  invocation.Flags
-	Set    []string
+	Set    cmdutil.Occurrences
 	DryRun bool
 	Follow followOptions
 
 	// -m/-c values; copied into Flags only when given, since 0 is not "unset".
 	miniBatchSize, instanceCount int64
 
-	// Deprecated spellings from the 2021/2022 CLI, mapped onto Flags.
-	InputPath      string
-	InputLocalPath string
-	InputData      string
+	// Spellings of the 2021/2022 preview CLI, mapped onto Flags.
+	Legacy invocation.LegacyFlags
 }
 
 const example = `  # A local folder: uploaded to the workspace's default datastore first
@@ -73,17 +71,19 @@ sends nothing.`,
 		Example: example,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := mapDeprecated(f, opts); err != nil {
-				return err
-			}
 			if cmd.Flags().Changed("mini-batch-size") {
 				opts.Flags.MiniBatchSize = &opts.miniBatchSize
 			}
 			if cmd.Flags().Changed("instance-count") {
 				opts.Flags.InstanceCount = &opts.instanceCount
 			}
-			for _, s := range opts.Set {
-				opts.Flags.Set = append(opts.Flags.Set, []string{s})
+			opts.Flags.Set = append(opts.Flags.Set, opts.Set...)
+			notes, err := opts.Flags.Compat(opts.Legacy)
+			if err != nil {
+				return err
+			}
+			for _, note := range notes {
+				f.Warn("%s", note)
 			}
 			if runF != nil {
 				return runF(opts)
@@ -96,8 +96,8 @@ sends nothing.`,
 	fl.StringVarP(&opts.Flags.Deployment, "deployment-name", "d", "", "Deployment to run (default: the endpoint's default deployment)")
 	fl.StringVar(&opts.Flags.Input, "input", "", "Input data: a local file or folder, azureml:<name>:<version>, azureml:<name>@<label>, a datastore path or a URL")
 	fl.StringVar(&opts.Flags.InputType, "input-type", "", "Type of --input: uri_folder (default) or uri_file")
-	fl.StringArrayVar(&opts.Set, "set", nil, "KEY=VALUE overrides: inputs.<name>.<field>, outputs.<name>.<field>, mini_batch_size, instance_count, output_file_name, error_threshold, retry_settings.max_retries, retry_settings.timeout, logging_level")
-	fl.StringVarP(&opts.Flags.File, "file", "f", "", "YAML file with inputs, outputs, deployment and settings")
+	cmdutil.NargsPlusVar(cmd, &opts.Set, "set", "KEY=VALUE overrides: inputs.<name>.<field>, outputs.<name>.<field>, mini_batch_size, instance_count, output_file_name, error_threshold, retry_settings.max_retries, retry_settings.timeout, logging_level")
+	fl.StringVarP(&opts.Flags.File, "file", "f", "", "YAML file with inputs, outputs, deployment and settings; - reads standard input")
 	fl.Int64VarP(&opts.miniBatchSize, "mini-batch-size", "m", 0, "Files per mini-batch for this job (overrides the deployment)")
 	fl.Int64VarP(&opts.instanceCount, "instance-count", "c", 0, "Instances for this job (overrides the deployment)")
 	fl.StringVar(&opts.Flags.OutputPath, "output-path", "", "Where to write the output file: azureml://datastores/<datastore>/paths/<path>")
@@ -105,13 +105,14 @@ sends nothing.`,
 	fl.StringVar(&opts.Flags.ExperimentName, "experiment-name", "", "Experiment to file the job under")
 	opts.Follow.addFlags(fl)
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "Print the request body and upload plan as one object; send nothing, need no credentials")
-	fl.StringVar(&opts.InputPath, "input-path", "", "Deprecated: use --input with --input-type (folder:URI or file:URI)")
-	fl.StringVar(&opts.InputLocalPath, "input-local-path", "", "Deprecated: use --input")
-	fl.StringVar(&opts.InputData, "input-data", "", "Deprecated: use --input")
-	for _, name := range []string{"input-path", "input-local-path", "input-data"} {
+	fl.StringVar(&opts.Legacy.InputPath, "input-path", "", "Deprecated: use --input with --input-type (folder:URI or file:URI)")
+	fl.StringVar(&opts.Legacy.InputLocalPath, "input-local-path", "", "Deprecated: use --input")
+	fl.StringVar(&opts.Legacy.InputData, "input-data", "", "Deprecated: use --input")
+	fl.StringVar(&opts.Legacy.InputDataset, "input-dataset", "", "Deprecated: use --input azureml:<name>:<version>")
+	for _, name := range []string{"input-path", "input-local-path", "input-data", "input-dataset"} {
 		_ = fl.MarkHidden(name)
 	}
-	cmdutil.MarkNargsPlus(cmd, "set")
+	cmdutil.AddNoCacheFlag(cmd, f)
 	_ = cmd.MarkFlagRequired("name")
 	return cmd
 }

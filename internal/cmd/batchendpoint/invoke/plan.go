@@ -34,7 +34,7 @@ type unresolvedInput struct {
 
 // newPlan classifies every data input and plans the upload of local ones.
 // It reads local files (to hash them) but makes no network call.
-func newPlan(inv *invocation.Invocation) (*invokePlan, error) {
+func newPlan(inv *invocation.Invocation, planOpts upload.PlanOptions) (*invokePlan, error) {
 	p := &invokePlan{inv: inv, resolved: map[string]string{}}
 	for _, in := range inv.Inputs {
 		if in.IsLiteral() {
@@ -46,7 +46,7 @@ func newPlan(inv *invocation.Invocation) (*invokePlan, error) {
 		}
 		switch {
 		case ref.Kind == invocation.LocalPath:
-			up, err := upload.NewPlan(in.Path)
+			up, err := upload.NewPlanWith(in.Path, planOpts)
 			if err != nil {
 				return nil, err
 			}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/mlbatch/ml/internal/azml"
 	"github.com/mlbatch/ml/internal/clierr"
+	"github.com/mlbatch/ml/internal/cmd/manage"
 	"github.com/mlbatch/ml/internal/cmdutil"
 	"github.com/mlbatch/ml/internal/invocation"
 	"github.com/mlbatch/ml/internal/upload"
@@ -19,13 +20,17 @@ func invokeRun(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	if err := opts.Follow.validate(); err != nil {
 		return err
 	}
-	inv, err := invocation.Build(opts.Flags)
+	inv, err := invocation.Build(ctx, opts.Flags, f.IOStreams.In)
 	if err != nil {
 		return err
 	}
 	typeGiven := opts.Flags.InputType != ""
 	inferSingleInputType(inv, typeGiven)
-	plan, err := newPlan(inv)
+	uploadOpts, err := upload.OptionsFromEnv()
+	if err != nil {
+		return clierr.Usagef("%v", err)
+	}
+	plan, err := newPlan(inv, manage.PlanOptions(f, uploadOpts))
 	if err != nil {
 		return err
 	}
@@ -35,10 +40,6 @@ func invokeRun(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 			return err
 		}
 		return f.Print(result)
-	}
-	uploadOpts, err := upload.OptionsFromEnv()
-	if err != nil {
-		return clierr.Usagef("%v", err)
 	}
 	c, err := f.Client()
 	if err != nil {
@@ -75,6 +76,9 @@ func invokeRun(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 		f.Info("endpoint %s: scoring URI %s, deployment %s", inv.Endpoint, *ep.Properties.ScoringURI, *dep.Name)
 	}
 	if err := checkDeployment(dep, inv); err != nil {
+		return err
+	}
+	if err := checkPipelineDeployment(ctx, c, dep, inv); err != nil {
 		return err
 	}
 	if err := resolveReferences(ctx, c, inv, typeGiven, plan.resolved); err != nil {

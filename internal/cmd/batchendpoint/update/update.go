@@ -56,7 +56,7 @@ settings, like create. Waits for the update unless --no-wait.`,
 	}
 	fl := cmd.Flags()
 	fl.StringVarP(&opts.Name, "name", "n", "", "Name of the batch endpoint")
-	fl.StringVarP(&opts.File, "file", "f", "", "Batch endpoint YAML file with the new settings")
+	fl.StringVarP(&opts.File, "file", "f", "", "Batch endpoint YAML file with the new settings; - reads standard input")
 	fl.StringArrayVar(&opts.Set, "set", nil, "KEY=VALUE changes, e.g. --set defaults.deployment_name=blue")
 	fl.BoolVar(&opts.NoWait, "no-wait", false, "Do not wait for the operation to finish")
 	cmdutil.MarkNargsPlus(cmd, "set")
@@ -73,7 +73,7 @@ func updateRun(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 		return err
 	}
 	if opts.File != "" {
-		e, err := spec.LoadEndpoint(opts.File, overrides)
+		e, err := spec.LoadEndpoint(ctx, opts.File, f.IOStreams.In, overrides)
 		if err != nil {
 			return err
 		}

@@ -56,7 +56,7 @@ file's folder (from the current directory without --file), as in az.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVarP(&opts.File, "file", "f", "", "Data asset YAML file (data.schema.json)")
+	fl.StringVarP(&opts.File, "file", "f", "", "Data asset YAML file (data.schema.json); - reads standard input")
 	fl.StringVarP(&opts.Name, "name", "n", "", "Name of the data asset")
 	fl.StringVarP(&opts.Version, "version", "v", "", "Version to create (default: the next version)")
 	fl.StringVarP(&opts.Path, "path", "p", "", "Local file or folder to upload, or a datastore/https URI")
@@ -65,6 +65,7 @@ file's folder (from the current directory without --file), as in az.`,
 	fl.StringVar(&opts.Datastore, "datastore", "", "Datastore to upload a local path to (default workspaceblobstore)")
 	fl.StringArrayVar(&opts.Set, "set", nil, "KEY=VALUE overrides of the YAML, e.g. --set tags.source=uci")
 	cmdutil.MarkNargsPlus(cmd, "set")
+	cmdutil.AddNoCacheFlag(cmd, f)
 	return cmd
 }
 
@@ -87,7 +88,7 @@ func createRun(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	d, err := spec.LoadData(opts.File, overrides)
+	d, err := spec.LoadData(ctx, opts.File, f.IOStreams.In, overrides)
 	if err != nil {
 		return err
 	}

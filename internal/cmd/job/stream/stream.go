@@ -30,9 +30,10 @@ func NewCmdStream(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command 
 		Use:   "stream",
 		Short: "Follow a job to its end: status, progress and logs",
 		Long: `Follow a job until it ends, printing status changes, mini-batch progress and
-the scoring script's log lines on stderr, then an execution summary (with the
-first user error when the job failed). With -o jsonl each event is one JSON
-object per line on stdout instead, ending with a "summary" object.
+the scoring script's log lines on stdout (as az does, so "> log" captures
+them), then an execution summary (with the first user error when the job
+failed). With -o jsonl each event is one JSON object per line instead, ending
+with a "summary" object.
 
 A job that has already ended prints its summary at once. The exit code is the
 job's outcome: 0 Completed, 5 Failed, 6 Canceled, 7 when --timeout passes
@@ -76,7 +77,9 @@ func streamRun(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 		Mode:    mode,
 		Timeout: opts.Timeout,
 		Out:     f.IOStreams.Out,
-		Err:     f.IOStreams.ErrOut,
+		// On stdout, as az's stream_logs_until_completion writes it, so
+		// `ml job stream -n J > log` captures the log.
+		Text:    f.IOStreams.Out,
 		Actions: ghactions.FromEnv(f.Getenv, f.IOStreams.ErrOut),
 	})
 	return err

@@ -1,0 +1,134 @@
+package upload
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/container"
+
+	"github.com/mlbatch/ml/internal/localws/blob"
+)
+
+// TestUploadSizesByteIdentical uploads files at the edges of the request
+// shapes — 0 B, 1 B, exactly one block, one block + 1 B, many blocks, and
+// the single Put Blob limit and one byte past it — to Azurite and to the
+// local workspace's blob service (which verifies every CRC-64), then
+// checks that each blob holds the file's bytes, that its Content-MD5 is
+// the file's MD5, and that every request carried the CRC-64 of its body.
+func TestUploadSizesByteIdentical(t *testing.T) {
+	const block = 64 * kib
+	layout := Layout{PutLimit: 3 * block, BlockSize: block}
+	sizes := map[string]int{
+		"empty":               0,
+		"one-byte":            1,
+		"put-limit":           3 * block,
+		"one-block-past":      3*block + 1, // two blocks: block, block+1
+		"many-blocks":         9*block + 7,
+		"exactly-four-blocks": 4 * block,
+	}
+	root := filepath.Join(t.TempDir(), "sizes")
+	tree := map[string]string{}
+	for name, n := range sizes {
+		tree[name+".bin"] = string(pseudoRandom(n))
+	}
+	writeTree(t, root, tree)
+	plan, err := NewPlanWith(root, PlanOptions{Layout: layout})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantBlocks := map[string]int{"one-block-past.bin": 4, "many-blocks.bin": 10, "exactly-four-blocks.bin": 4}
+	for _, f := range plan.Files {
+		wantBlockSize := int64(0)
+		if _, ok := wantBlocks[f.RelPath]; ok {
+			wantBlockSize = block
+		}
+		if f.BlockSize != wantBlockSize {
+			t.Errorf("%s (%d bytes): block size %d, want %d", f.RelPath, f.Size, f.BlockSize, wantBlockSize)
+		}
+	}
+
+	inst := startAzurite(t)
+	targets := map[string]func(*recorder) *container.Client{
+		"azurite": func(rec *recorder) *container.Client { c, _ := newContainer(t, inst, rec); return c },
+		"local":   func(rec *recorder) *container.Client { return localBlobContainer(t, rec) },
+	}
+	for name, open := range targets {
+		t.Run(name, func(t *testing.T) {
+			rec := &recorder{}
+			c := open(rec)
+			if _, err := Execute(context.Background(), c, plan, Options{BlockConcurrency: 3}); err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range plan.Files {
+				local, err := os.ReadFile(f.LocalPath)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := blobBytes(t, c, f.BlobName); !bytes.Equal(got, local) {
+					t.Errorf("%s: blob holds %d bytes that differ from the file's %d", f.RelPath, len(got), len(local))
+				}
+				props, err := c.NewBlobClient(f.BlobName).GetProperties(context.Background(), nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !bytes.Equal(props.ContentMD5, md5Of(local)) {
+					t.Errorf("%s: Content-MD5 %x, want the file's %x", f.RelPath, props.ContentMD5, md5Of(local))
+				}
+			}
+			blocks := map[string]int{}
+			for _, q := range rec.requests(http.MethodPut) {
+				if !strings.Contains(q.Path, "/LocalUpload/") || q.Comp != "" && q.Comp != "block" {
+					continue // the container, the block list, the marker
+				}
+				if q.CRC64 == "" || q.CRC64 != q.BodyCRC64 {
+					t.Errorf("PUT %s comp=%q: x-ms-content-crc64 %q, body CRC-64 %q", q.Path, q.Comp, q.CRC64, q.BodyCRC64)
+				}
+				if q.Comp == "block" {
+					blocks[filepath.Base(q.Path)]++
+				}
+			}
+			for f, n := range wantBlocks {
+				if blocks[f] != n {
+					t.Errorf("%s: %d blocks staged, want %d", f, blocks[f], n)
+				}
+			}
+		})
+	}
+}
+
+// localBlobContainer serves a fresh local-workspace blob service and
+// returns a Shared Key client for a new container on it.
+func localBlobContainer(t testing.TB, rec *recorder) *container.Client {
+	t.Helper()
+	key := []byte("upload-test-key-0123456789abcdef")
+	h, err := blob.NewHandler(blob.Options{Root: t.TempDir(), Accounts: map[string][]byte{"mllocal": key}, PathPrefix: "/blob"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	name := "t" + randomHex(t, 6)
+	if err := h.EnsureContainer("mllocal", name); err != nil {
+		t.Fatal(err)
+	}
+	cred, err := container.NewSharedKeyCredential("mllocal", base64.StdEncoding.EncodeToString(key))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := container.NewClientWithSharedKeyCredential(fmt.Sprintf("%s/blob/mllocal/%s", srv.URL, name), cred, &container.ClientOptions{
+		ClientOptions: azcore.ClientOptions{Transport: rec, Retry: testRetry()},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
