@@ -32,10 +32,11 @@ func defaultCredential(opts azcore.ClientOptions) (azcore.TokenCredential, error
 
 // ClassifyAuth turns an authentication failure anywhere in err into a
 // KindAuth error with a one-line cause and the next step. Other errors are
-// returned unchanged.
+// returned unchanged, and so is an error already classified (a storage
+// refusal worded by the upload, say): its hint is the right one.
 func ClassifyAuth(err error, getenv func(string) string) error {
-	if err == nil {
-		return nil
+	if err == nil || clierr.KindOf(err) != 0 {
+		return err
 	}
 	var authFailed *azidentity.AuthenticationFailedError
 	if errors.As(err, &authFailed) {

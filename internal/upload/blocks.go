@@ -44,7 +44,7 @@ func (u *uploader) uploadFile(ctx context.Context, f File) error {
 		if bloberror.HasCode(err, "Crc64Mismatch", bloberror.MD5Mismatch) {
 			return redact(fmt.Errorf("upload %s to blob %s: the file changed since it was hashed (the storage refused content that does not match the plan's checksum); run the command again", f.LocalPath, f.BlobName))
 		}
-		return redact(fmt.Errorf("upload %s to blob %s: %w", f.LocalPath, f.BlobName, err))
+		return storageErr(fmt.Sprintf("upload %s to blob %s", f.LocalPath, f.BlobName), err)
 	}
 	return nil
 }
