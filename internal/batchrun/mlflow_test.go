@@ -12,21 +12,6 @@ import (
 	"testing"
 )
 
-// sklearnPython is an interpreter with scikit-learn and pandas: Debian's
-// python3 with python3-sklearn, which .ci/run installs. ML_LOCAL_PYTHON
-// names another.
-func sklearnPython(t *testing.T) string {
-	t.Helper()
-	py := os.Getenv(PythonEnvVar)
-	if py == "" {
-		py = "/usr/bin/python3"
-	}
-	if out, err := exec.Command(py, "-c", "import sklearn, pandas").CombinedOutput(); err != nil {
-		t.Fatalf("%s cannot import sklearn and pandas (%v: %s): install python3-sklearn (apt-get install python3-sklearn; .ci/run does) or set %s", py, err, out, PythonEnvVar)
-	}
-	return py
-}
-
 // mlflowModel writes an MLflow model folder: the MLmodel text, and model.pkl
 // made by running pickler (Python that binds model) with py.
 func mlflowModel(t *testing.T, py, mlmodel, pickler string, extra map[string]string) string {
@@ -59,7 +44,7 @@ var heartMLflowDir = filepath.Join("..", "..", "testdata", "heart-mlflow")
 // makes (checked by the model folder's own check_predictions.py), on several
 // workers. AZUREML_MODEL_DIR is gone once the job has ended.
 func TestMLflowNoCodeScoresEveryRow(t *testing.T) {
-	py := sklearnPython(t)
+	py := testPython(t, "sklearn", "pandas")
 	d := mlflowDeployment(filepath.Join(heartMLflowDir, "model"), py)
 	d.MiniBatchSize, d.MaxConcurrencyPerInstance = 1, 2
 	data := filepath.Join(heartDir, "data", "unlabeled")
@@ -116,7 +101,7 @@ model = DecisionTreeClassifier(random_state=0).fit(pd.DataFrame({"x": [1, 2, 3, 
 // table fails with the supported types listed. Failed files fail their
 // mini-batch only (error_threshold -1).
 func TestMLflowSignatureAndUnsupportedFiles(t *testing.T) {
-	py := sklearnPython(t)
+	py := testPython(t, "sklearn", "pandas")
 	d := mlflowDeployment(mlflowModel(t, py, signatureModel, signaturePickler, nil), py)
 	d.MiniBatchSize = 1
 	in := filepath.Join(t.TempDir(), "in")
@@ -169,7 +154,7 @@ flavors:
 // flavor, the loader module and what to install, and no traceback; the job
 // leaves no empty output file.
 func TestMLflowUnsupportedFlavorFailsTheJob(t *testing.T) {
-	py := sklearnPython(t)
+	py := testPython(t, "sklearn", "pandas")
 	model := mlflowModel(t, py, xgboostMLmodel, "", map[string]string{"model.xgb": "booster", "requirements.txt": "mlflow\nxgboost==1.4.2\n"})
 	job := newJob(t, inputDir(t, "a.csv"))
 	res, err, _ := runJob(t, mlflowDeployment(model, py), job)
@@ -197,7 +182,7 @@ func TestMLflowUnsupportedFlavorFailsTheJob(t *testing.T) {
 // cloudpickled scikit-learn pipeline holding an XGBClassifier; unpickling it
 // without xgboost fails the job naming the module and the requirements.
 func TestMLflowMissingModuleWhileUnpickling(t *testing.T) {
-	py := sklearnPython(t)
+	py := testPython(t, "sklearn", "pandas")
 	mlmodel := strings.ReplaceAll(signatureModel, "serialization_format: pickle", "serialization_format: cloudpickle")
 	model := mlflowModel(t, py, mlmodel, "", map[string]string{
 		// A pickle of xgboost.sklearn.XGBClassifier, as pickle protocol 0 writes it.
@@ -216,7 +201,7 @@ func TestMLflowMissingModuleWhileUnpickling(t *testing.T) {
 // flavor, and hands it the file as read (mlflow enforces the signature). A
 // stand-in mlflow package on PYTHONPATH records the call.
 func TestMLflowLoadsWithMlflowWhenImportable(t *testing.T) {
-	py := sklearnPython(t)
+	py := testPython(t, "sklearn", "pandas")
 	stub := filepath.Join(t.TempDir(), "site")
 	writeFile(t, filepath.Join(stub, "mlflow", "__init__.py"), "__version__ = '0.0-stand-in'\n")
 	writeFile(t, filepath.Join(stub, "mlflow", "pyfunc.py"), `import os
@@ -251,7 +236,7 @@ def load_model(path):
 // TestMLflowTensorSignature: a model whose signature is one tensor gets the
 // file as an array of the tensor's dtype; a file of the wrong width fails.
 func TestMLflowTensorSignature(t *testing.T) {
-	py := sklearnPython(t)
+	py := testPython(t, "sklearn", "pandas")
 	mlmodel := `flavors:
   python_function:
     loader_module: mlflow.sklearn
@@ -285,7 +270,7 @@ model = LinearRegression().fit([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0]], [0.0, 1.0, 
 // job saying what to install. (A pandas module that cannot be imported
 // stands in for the missing package.)
 func TestMLflowExplainsMissingPandas(t *testing.T) {
-	py := sklearnPython(t)
+	py := testPython(t, "sklearn", "pandas")
 	shadow := filepath.Join(t.TempDir(), "site")
 	writeFile(t, filepath.Join(shadow, "pandas.py"), "raise ImportError('No module named pandas')\n")
 	d := mlflowDeployment(mlflowModel(t, py, signatureModel, signaturePickler, nil), py)
@@ -338,7 +323,7 @@ func TestMLflowModelErrorsBeforeAnyWorker(t *testing.T) {
 // same machinery as a scripted one: retries, error_threshold and
 // output_file_name apply.
 func TestMLflowHonoursSettings(t *testing.T) {
-	py := sklearnPython(t)
+	py := testPython(t, "sklearn", "pandas")
 	d := mlflowDeployment(mlflowModel(t, py, signatureModel, signaturePickler, nil), py)
 	one, zero := 1, 0
 	d.MiniBatchSize, d.MaxRetries, d.ErrorThreshold, d.OutputFileName = 1, &one, &zero, "scores.csv"
