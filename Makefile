@@ -11,7 +11,7 @@ LDFLAGS     := -s -w -X github.com/mlbatch/ml/internal/build.Version=$(VERSION) 
 GORELEASER  ?= github.com/goreleaser/goreleaser/v2@v2.15.1
 FUZZTIME    ?= 5s
 
-.PHONY: build install test test-deps python-deps fuzz bench vet fmt release-check demo clean
+.PHONY: build install test test-deps python-deps faults fuzz bench vet fmt release-check demo clean
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/ml
@@ -75,6 +75,14 @@ vet:
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')
+
+# The fault suite alone, verbose, so its counts are printed: invokes,
+# failures, jobs, duplicates, byte mismatches and invokes failed by a
+# retried commit under injected 429/503/dropped/lost/corrupted traffic
+# (make test runs it too, quietly). About 10 s.
+faults:
+	@out=$$($(GO) test -count=1 -run '^TestFaultSuite$$' -v ./internal/cmd/localtest 2>&1); rc=$$?; \
+		echo "$$out" | grep -v '^=== '; exit $$rc
 
 # Each fuzz target runs for FUZZTIME.
 fuzz:

@@ -19,7 +19,7 @@ import (
 // first so a faulted request touches nothing; the access log wraps them so
 // injected faults are logged too.
 func (s *Server) buildHandler() http.Handler {
-	return s.accessLog(s.faults.wrap(s.limitBody(http.HandlerFunc(s.route))))
+	return s.accessLog(s.injectFaults(s.limitBody(http.HandlerFunc(s.route))))
 }
 
 // statusRecorder remembers the status for the access log. It forwards

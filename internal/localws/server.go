@@ -30,7 +30,7 @@ type Server struct {
 	lock   *os.File
 	store  store
 	token  []byte
-	faults *faultInjector
+	faults atomic.Pointer[faultInjector]
 
 	// Storage of the workspaceblobstore datastore.
 	blobRoot    string
@@ -107,12 +107,12 @@ func New(opts Options) (*Server, error) {
 		lock:     lock,
 		log:      opts.Logger,
 		store:    st,
-		faults:   newFaultInjector(opts.Faults),
 		blobRoot: filepath.Join(opts.Dir, "blob"),
 		account:  DefaultStorageAccount,
 		events:   newJobNotifier(),
 		closing:  make(chan struct{}),
 	}
+	s.faults.Store(newFaultInjector(opts.Faults))
 	if err := s.loadIdentity(context.Background()); err != nil {
 		st.Close()
 		return nil, fmt.Errorf("localws: %w", err)
@@ -205,9 +205,19 @@ func (s *Server) Handler() http.Handler { return s.handler }
 // Token returns the bearer token clients must send.
 func (s *Server) Token() string { return string(s.token) }
 
-// FaultCounts returns how many faults of each kind ("429", "503", "drop")
-// have been injected since New.
-func (s *Server) FaultCounts() map[string]int64 { return s.faults.snapshot() }
+// FaultCounts returns how many faults of each kind have been injected
+// since New or the last SetFaults.
+func (s *Server) FaultCounts() map[string]int64 { return s.faults.Load().snapshot() }
+
+// SetFaults replaces the fault injection of a running server (and resets
+// its counts), so a fault suite can set up its endpoints first.
+func (s *Server) SetFaults(f FaultOptions) error {
+	if err := f.validate(); err != nil {
+		return err
+	}
+	s.faults.Store(newFaultInjector(f))
+	return nil
+}
 
 // Start listens on Options.Addr (loopback only), serves in the background
 // and writes Dir/server.json. ctx bounds only the start-up.

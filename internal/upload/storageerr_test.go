@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
@@ -34,6 +35,10 @@ Time:2026-12-03T16:00:00.0000000Z</Message></Error>`, code)
 		if r.Method == http.MethodHead {
 			w.Header().Set("x-ms-error-code", "BlobNotFound")
 			w.WriteHeader(http.StatusNotFound)
+			return
+		}
+		if r.URL.Query().Get("comp") == "metadata" {
+			w.WriteHeader(http.StatusOK)
 			return
 		}
 		w.WriteHeader(http.StatusCreated)
@@ -105,4 +110,51 @@ func TestStorageErrorsAreOneLine(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestChecksumMismatchIsSentAgain: a request the storage refuses for a
+// checksum mismatch is sent again from disk (damage on the way heals), and
+// after checksumAttempts refusals the error says why on one line.
+func TestChecksumMismatchIsSentAgain(t *testing.T) {
+	root := filepath.Join(t.TempDir(), "in")
+	writeTree(t, root, map[string]string{"small.csv": "a,b\n1,2\n"})
+	plan, err := NewPlanWith(root, PlanOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name     string
+		refusals int
+		wantErr  bool
+	}{
+		{"damaged once", 1, false},
+		{"refused every time", checksumAttempts, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var puts atomic.Int32
+			c := refusingStorage(t, http.StatusBadRequest, "Crc64Mismatch", func(r *http.Request) bool {
+				return r.Method == http.MethodPut && r.URL.Query().Get("comp") == "" && int(puts.Add(1)) <= tt.refusals
+			})
+			_, err := Execute(context.Background(), c, plan, Options{})
+			if got := int(puts.Load()); got != tt.refusals+boolInt(!tt.wantErr) {
+				t.Errorf("%d Put Blob requests, want %d", got, tt.refusals+boolInt(!tt.wantErr))
+			}
+			if !tt.wantErr {
+				if err != nil {
+					t.Fatalf("upload failed after one damaged request: %v", err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), "does not match the checksum taken when the file was hashed") || strings.Contains(err.Error(), "\n") {
+				t.Errorf("error %v, want one line on the checksum", err)
+			}
+		})
+	}
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
