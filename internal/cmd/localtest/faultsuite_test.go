@@ -49,9 +49,9 @@ func TestFaultSuite(t *testing.T) {
 		"ML_UPLOAD_NO_CACHE":   "1",
 	}
 	phases := []struct {
-		name        string
-		faults      localws.FaultOptions
-		mayFail     bool
+		name    string
+		faults  localws.FaultOptions
+		mayFail bool
 	}{
 		{"transient and lost answers", localws.FaultOptions{Rate: 0.2, Kinds: []string{"429", "503", "drop", "lost"}, Seed: 7, RetryAfter: -1}, false},
 		{"corrupted bodies", localws.FaultOptions{Rate: 0.1, Kinds: []string{"corrupt"}, Seed: 5}, true},
