@@ -213,10 +213,103 @@ func (a *Assets) CreateComponent(ctx context.Context, c *spec.Component) (*armma
 	if err := t.resolveComponent(ctx, c); err != nil {
 		return nil, err
 	}
+	if err := t.checkVersionFree(ctx, c); err != nil {
+		return nil, err
+	}
 	if err := t.registerDeps(ctx, c); err != nil {
 		return nil, err
 	}
 	return a.putNamedComponent(ctx, c, t.r)
+}
+
+// checkVersionFree refuses, before anything is uploaded, a version given
+// in the file or by --version that already exists with another
+// definition: the stored spec is compared with c's, leaving out the ids
+// only the upload and registration decide (code, environments, the
+// children a pipeline registers), and c's own local code folder is
+// compared by its content hash with the code the stored version runs. A
+// change in a child's code alone is still caught, after the upload, by
+// putNamedComponent.
+func (t *assetTree) checkVersionFree(ctx context.Context, c *spec.Component) error {
+	if c.Name == "" || c.Version == "" {
+		return nil
+	}
+	cl := t.a.c
+	got, err := cl.arm.NewComponentVersionsClient().Get(ctx, cl.T.ResourceGroup, cl.T.Workspace, c.Name, c.Version, nil)
+	if statusIs(err, http.StatusNotFound) {
+		return nil
+	}
+	if err != nil {
+		return cl.check(err, fmt.Sprintf("component %s:%s", c.Name, c.Version))
+	}
+	if got.Properties == nil {
+		return nil
+	}
+	stored, err := asDoc(got.Properties.ComponentSpec)
+	if err != nil {
+		return versionTaken(c, c.Version)
+	}
+	if !sameSpec(withoutIDs(stored), withoutIDs(c.Spec(t.r, false))) {
+		return versionTaken(c, c.Version)
+	}
+	if cs := c.Code; cs != nil && cs.Path != "" {
+		plan, ok := t.a.plans[cs.Path]
+		storedCode, _ := stored["code"].(string)
+		if ok && !t.codeHolds(ctx, storedCode, plan.Hash) {
+			return versionTaken(c, c.Version)
+		}
+	}
+	return nil
+}
+
+// codeHolds reports whether code version id (azureml:<ARM id>) points at
+// uploaded content with hash.
+func (t *assetTree) codeHolds(ctx context.Context, id, hash string) bool {
+	cl := t.a.c
+	segs := strings.Split(strings.Trim(strings.TrimPrefix(id, "azureml:"), "/"), "/")
+	for i := len(segs) - 4; i >= 0; i-- {
+		if strings.EqualFold(segs[i], "codes") && strings.EqualFold(segs[i+2], "versions") {
+			got, err := cl.arm.NewCodeVersionsClient().Get(ctx, cl.T.ResourceGroup, cl.T.Workspace, segs[i+1], segs[i+3], nil)
+			return err == nil && got.Properties != nil && strings.Contains(strOf(got.Properties.CodeURI), "/"+hash+"/")
+		}
+	}
+	return false
+}
+
+// withoutIDs is a componentSpec without the ids registration fills in.
+func withoutIDs(s map[string]any) map[string]any {
+	out := make(map[string]any, len(s))
+	for k, v := range s {
+		switch k {
+		case "code", "environment":
+			continue
+		case "task":
+			if m, ok := v.(map[string]any); ok {
+				v = withoutIDs(m)
+			}
+		case "jobs":
+			if jobs, ok := v.(map[string]any); ok {
+				stripped := make(map[string]any, len(jobs))
+				for name, j := range jobs {
+					if m, ok := j.(map[string]any); ok {
+						m = withoutIDs(m)
+						delete(m, "componentId")
+						j = m
+					}
+					stripped[name] = j
+				}
+				v = stripped
+			}
+		}
+		out[k] = v
+	}
+	return out
+}
+
+// versionTaken is the error for a component version that exists with
+// another definition.
+func versionTaken(c *spec.Component, version string) error {
+	return clierr.Usagef("%s: component %s version %s already exists with another definition; component versions cannot change: give a new version (--version, or drop version: to use the next one)", c.At, c.Name, version)
 }
 
 // RegisterPipelineComponent registers the pipeline component a
@@ -310,9 +403,7 @@ func (a *Assets) putNamedComponent(ctx context.Context, c *spec.Component, r *sp
 		}
 		found = &resp.ComponentVersion
 		return &RegisteredAsset{Kind: spec.KindComponent, Name: name, Version: version, Created: true}, nil
-	}, func() error {
-		return clierr.Usagef("%s: component %s version %s already exists with another definition; component versions cannot change: give a new version (--version, or drop version: to use the next one)", c.At, name, version)
-	})
+	}, func() error { return versionTaken(c, version) })
 	if err != nil {
 		return nil, err
 	}

@@ -245,9 +245,20 @@ func TestComponentVersionsAndArchive(t *testing.T) {
 	if cv, err := a.CreateComponent(ctx, load(changed)); err != nil || nameOfID(cv.ID, "") != "2" {
 		t.Fatalf("changed: %v", err)
 	}
+	// The existing version is refused before anything is uploaded or
+	// registered, for a changed key and for changed code alike.
+	puts := len(w.arm.seen(http.MethodPut, "/"))
 	_, err := a.CreateComponent(ctx, load(changed, spec.Flag("--version", "version", "1")))
 	if !clierr.IsUsage(err) || !strings.Contains(err.Error(), "component prep version 1 already exists with another definition") {
 		t.Errorf("existing version with other content: %v", err)
+	}
+	writeFiles(t, w.dir, map[string]string{"prep/src/prep.py": "print(2)\n"})
+	_, err = a.CreateComponent(ctx, load(spec.Flag("--version", "version", "1")))
+	if !clierr.IsUsage(err) || !strings.Contains(err.Error(), "component prep version 1 already exists with another definition") {
+		t.Errorf("existing version with other code: %v", err)
+	}
+	if n := len(w.arm.seen(http.MethodPut, "/")); n != puts {
+		t.Errorf("%d PUTs after refused versions (first %s)", n-puts, w.arm.seen(http.MethodPut, "/")[puts].Path)
 	}
 	if err := w.c.ArchiveComponent(ctx, "prep", "1", "", true); err != nil {
 		t.Fatal(err)
