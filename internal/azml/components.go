@@ -130,9 +130,16 @@ func nameOfID(id *string, fallback string) string {
 // componentNameVersion reads name and version out of a component
 // version's ARM id.
 func componentNameVersion(id string) (name, version string, ok bool) {
+	return versionOfID(id, "components")
+}
+
+// versionOfID reads name and version out of the ARM id (azureml: prefix
+// allowed) of a version of an asset of the collection ("components",
+// "codes").
+func versionOfID(id, collection string) (name, version string, ok bool) {
 	segs := strings.Split(strings.Trim(strings.TrimPrefix(id, "azureml:"), "/"), "/")
 	for i := len(segs) - 4; i >= 0; i-- {
-		if strings.EqualFold(segs[i], "components") && strings.EqualFold(segs[i+2], "versions") {
+		if strings.EqualFold(segs[i], collection) && strings.EqualFold(segs[i+2], "versions") {
 			return segs[i+1], segs[i+3], true
 		}
 	}
@@ -265,15 +272,13 @@ func (t *assetTree) checkVersionFree(ctx context.Context, c *spec.Component) err
 // codeHolds reports whether code version id (azureml:<ARM id>) points at
 // uploaded content with hash.
 func (t *assetTree) codeHolds(ctx context.Context, id, hash string) bool {
-	cl := t.a.c
-	segs := strings.Split(strings.Trim(strings.TrimPrefix(id, "azureml:"), "/"), "/")
-	for i := len(segs) - 4; i >= 0; i-- {
-		if strings.EqualFold(segs[i], "codes") && strings.EqualFold(segs[i+2], "versions") {
-			got, err := cl.arm.NewCodeVersionsClient().Get(ctx, cl.T.ResourceGroup, cl.T.Workspace, segs[i+1], segs[i+3], nil)
-			return err == nil && got.Properties != nil && strings.Contains(strOf(got.Properties.CodeURI), "/"+hash+"/")
-		}
+	name, version, ok := versionOfID(id, "codes")
+	if !ok {
+		return false
 	}
-	return false
+	cl := t.a.c
+	got, err := cl.arm.NewCodeVersionsClient().Get(ctx, cl.T.ResourceGroup, cl.T.Workspace, name, version, nil)
+	return err == nil && got.Properties != nil && strings.Contains(strOf(got.Properties.CodeURI), "/"+hash+"/")
 }
 
 // withoutIDs is a componentSpec without the ids registration fills in.
