@@ -73,7 +73,8 @@ func (l layout) prepare(s settings) error {
 	return nil
 }
 
-// prepareModel creates AZUREML_MODEL_DIR (see modeldir.go) and returns it.
+// prepareModel creates AZUREML_MODEL_DIR, a read-only tree (package
+// rotree), and returns it.
 func (l layout) prepareModel(s settings, ml rotree.Builder, log *lineLog) (string, error) {
 	modelDir := l.modelDir(s.modelName, s.modelVersion)
 	// A job folder that is run again may still hold an earlier tree.
