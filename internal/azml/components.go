@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/machinelearning/armmachinelearning/v4"
@@ -216,7 +217,7 @@ func asDoc(v any) (map[string]any, error) {
 // registered as anonymous components, and c itself under its name, at
 // its version or the next one (an identical latest version is reused).
 func (a *Assets) CreateComponent(ctx context.Context, c *spec.Component) (*armmachinelearning.ComponentVersion, error) {
-	t := &assetTree{a: a, r: spec.NewRegistered(a.c.T.WorkspaceID())}
+	t := a.newTree()
 	if err := t.resolveComponent(ctx, c); err != nil {
 		return nil, err
 	}
@@ -256,7 +257,7 @@ func (t *assetTree) checkVersionFree(ctx context.Context, c *spec.Component) err
 	if err != nil {
 		return versionTaken(c, c.Version)
 	}
-	if !sameSpec(withoutIDs(stored), withoutIDs(c.Spec(t.r, false))) {
+	if !sameComponent(stored, c.Spec(t.r, false), false) {
 		return versionTaken(c, c.Version)
 	}
 	if cs := c.Code; cs != nil && cs.Path != "" {
@@ -329,7 +330,7 @@ func (a *Assets) RegisterPipelineComponent(ctx context.Context, c *spec.Componen
 		}
 		return strOf(cv.ID), nil
 	}
-	t := &assetTree{a: a, r: spec.NewRegistered(a.c.T.WorkspaceID())}
+	t := a.newTree()
 	if err := t.resolveComponent(ctx, c); err != nil {
 		return "", err
 	}
@@ -395,7 +396,7 @@ func (a *Assets) putNamedComponent(ctx context.Context, c *spec.Component, r *sp
 		if err != nil {
 			return nil, false, cl.check(err, fmt.Sprintf("component %s:%s", name, v))
 		}
-		if got.Properties != nil && sameSpec(got.Properties.ComponentSpec, body.Properties.ComponentSpec) {
+		if got.Properties != nil && sameComponent(got.Properties.ComponentSpec, body.Properties.ComponentSpec, true) {
 			found = &got.ComponentVersion
 			return &RegisteredAsset{Kind: spec.KindComponent, Name: name, Version: v}, true, nil
 		}
@@ -418,20 +419,78 @@ func (a *Assets) putNamedComponent(ctx context.Context, c *spec.Component, r *sp
 	return found, nil
 }
 
-// sameSpec compares two componentSpecs as JSON.
-func sameSpec(a, b any) bool {
-	ja, err1 := json.Marshal(a)
-	jb, err2 := json.Marshal(b)
-	if err1 != nil || err2 != nil {
+// sameComponent compares a stored componentSpec with one ml sends, both
+// in the form the service stores (see storedForm), so what the service
+// returns equals what ml sent. The version key is left out: the versions
+// compared are the same (the one in the URL), but a version registered
+// without one in its file has none in its spec. With ids false, the ids
+// registration fills in are left out too (see withoutIDs).
+func sameComponent(stored, sent any, ids bool) bool {
+	a, aok := jsonValue(stored).(map[string]any)
+	b, bok := jsonValue(sent).(map[string]any)
+	if !aok || !bok {
 		return false
 	}
-	var va, vb any
-	if json.Unmarshal(ja, &va) != nil || json.Unmarshal(jb, &vb) != nil {
-		return false
+	delete(a, "version")
+	delete(b, "version")
+	if !ids {
+		a, b = withoutIDs(a), withoutIDs(b)
 	}
-	na, _ := json.Marshal(va)
-	nb, _ := json.Marshal(vb)
-	return string(na) == string(nb)
+	ja, err1 := json.Marshal(storedForm(a, ""))
+	jb, err2 := json.Marshal(storedForm(b, ""))
+	return err1 == nil && err2 == nil && string(ja) == string(jb)
+}
+
+// jsonValue is v as encoding/json decodes it (maps, float64s), nil when it
+// does not encode.
+func jsonValue(v any) any {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return nil
+	}
+	var out any
+	if json.Unmarshal(data, &out) != nil {
+		return nil
+	}
+	return out
+}
+
+// storedForm is a decoded componentSpec as the service stores one: every
+// boolean and number as Python's str() text ("True", "0.5"), and ports
+// without the name the service adds and without optional "False", which
+// is what no optional means.
+func storedForm(v any, key string) any {
+	switch v := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(v))
+		for k, x := range v {
+			x = storedForm(x, k)
+			if port, ok := x.(map[string]any); ok && (key == "inputs" || key == "outputs") {
+				if port["name"] == k {
+					delete(port, "name")
+				}
+				if port["optional"] == "False" {
+					delete(port, "optional")
+				}
+			}
+			out[k] = x
+		}
+		return out
+	case []any:
+		out := make([]any, len(v))
+		for i, x := range v {
+			out[i] = storedForm(x, key)
+		}
+		return out
+	case bool:
+		if v {
+			return "True"
+		}
+		return "False"
+	case float64:
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	}
+	return v
 }
 
 // assetTree registers what a component tree or job refers to, in two passes:
@@ -439,6 +498,14 @@ func sameSpec(a, b any) bool {
 type assetTree struct {
 	a *Assets
 	r *spec.Registered
+}
+
+// newTree starts the registration of a tree. Plans left by an earlier
+// operation that failed before uploading are dropped, so a folder changed
+// since is planned again.
+func (a *Assets) newTree() *assetTree {
+	clear(a.plans)
+	return &assetTree{a: a, r: spec.NewRegistered(a.c.T.WorkspaceID())}
 }
 
 // resolveComponent is the read-only pass over c and its children.

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -252,13 +253,29 @@ func TestComponentVersionsAndArchive(t *testing.T) {
 	if !clierr.IsUsage(err) || !strings.Contains(err.Error(), "component prep version 1 already exists with another definition") {
 		t.Errorf("existing version with other content: %v", err)
 	}
-	writeFiles(t, w.dir, map[string]string{"prep/src/prep.py": "print(2)\n"})
+	writeFiles(t, w.dir, map[string]string{"prep/src/prep.py": "print('changed')\n"})
 	_, err = a.CreateComponent(ctx, load(spec.Flag("--version", "version", "1")))
 	if !clierr.IsUsage(err) || !strings.Contains(err.Error(), "component prep version 1 already exists with another definition") {
 		t.Errorf("existing version with other code: %v", err)
 	}
 	if n := len(w.arm.seen(http.MethodPut, "/")); n != puts {
 		t.Errorf("%d PUTs after refused versions (first %s)", n-puts, w.arm.seen(http.MethodPut, "/")[puts].Path)
+	}
+	// The service stores a componentSpec in its own form (literals as
+	// text, port names added): the same file at the same version is still
+	// that version, reused.
+	writeFiles(t, w.dir, map[string]string{"prep/src/prep.py": "print(1)\n"})
+	stored := w.arm.resources["/components/prep/versions/1"]["properties"].(map[string]any)
+	stored["componentSpec"] = serviceForm(stored["componentSpec"], "")
+	if cs := stored["componentSpec"].(map[string]any); cs["is_deterministic"] != "True" {
+		t.Fatalf("service form: %v", cs)
+	}
+	puts = len(w.arm.seen(http.MethodPut, "/components/"))
+	if cv, err := a.CreateComponent(ctx, load(spec.Flag("--version", "version", "1"))); err != nil || nameOfID(cv.ID, "") != "1" {
+		t.Errorf("unchanged, in the service's form: %v", err)
+	}
+	if n := len(w.arm.seen(http.MethodPut, "/components/")); n != puts {
+		t.Errorf("unchanged version PUT again")
 	}
 	if err := w.c.ArchiveComponent(ctx, "prep", "1", "", true); err != nil {
 		t.Fatal(err)
@@ -270,4 +287,28 @@ func TestComponentVersionsAndArchive(t *testing.T) {
 	if _, err := w.c.GetComponentByLabel(ctx, "prep", "stable"); !clierr.IsUsage(err) {
 		t.Errorf("label other than latest: %v", err)
 	}
+}
+
+// serviceForm is a componentSpec as the service returns it: booleans and
+// numbers as Python's str() text, each port with its name.
+func serviceForm(v any, key string) any {
+	switch v := v.(type) {
+	case map[string]any:
+		out := map[string]any{}
+		for k, x := range v {
+			out[k] = serviceForm(x, k)
+			if (key == "inputs" || key == "outputs") && out[k] != nil {
+				out[k].(map[string]any)["name"] = k
+			}
+		}
+		return out
+	case bool:
+		if v {
+			return "True"
+		}
+		return "False"
+	case float64:
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	}
+	return v
 }
