@@ -183,6 +183,14 @@ func pollDetails(ctx context.Context, c *azml.Client, job string, res *Result, p
 	}
 }
 
+// Reads of logs are bounded: a poll takes at most maxLogChunk of each log
+// (a log written faster than that catches up over polls), and the first
+// user error at most maxUserError.
+const (
+	maxLogChunk  = 4 << 20
+	maxUserError = 64 << 10
+)
+
 // tailLogs prints new lines of the user and driver logs.
 func tailLogs(ctx context.Context, c *azml.Client, files map[string]string, offsets map[string]int64, p *printer, res *Result) {
 	names := make([]string, 0, len(files))
@@ -193,19 +201,23 @@ func tailLogs(ctx context.Context, c *azml.Client, files map[string]string, offs
 	}
 	sort.Strings(names)
 	for _, name := range names {
-		data, err := c.ReadLog(ctx, files[name], offsets[name])
+		data, err := c.ReadLog(ctx, files[name], offsets[name], maxLogChunk)
 		if err != nil || len(data) == 0 {
 			continue
 		}
-		// Only whole lines; the rest comes next time.
-		end := strings.LastIndexByte(string(data), '\n')
-		if end < 0 {
+		// Only whole lines; the rest comes next time. A line longer than
+		// a whole chunk is printed in chunk-sized pieces, or it would
+		// never get through.
+		text, n := string(data), len(data)
+		if end := strings.LastIndexByte(text, '\n'); end >= 0 {
+			text, n = text[:end], end+1
+		} else if len(data) < maxLogChunk {
 			continue
 		}
-		for _, line := range strings.Split(string(data[:end]), "\n") {
+		for _, line := range strings.Split(text, "\n") {
 			p.event(azml.RunEvent{Type: "log", File: name, Line: line, Time: time.Now().UTC()}, res)
 		}
-		offsets[name] += int64(end + 1)
+		offsets[name] += int64(n)
 	}
 }
 
@@ -217,7 +229,7 @@ func firstUserError(ctx context.Context, c *azml.Client, job string) string {
 		return ""
 	}
 	if u, ok := d.LogFiles[userErrorLog]; ok {
-		if data, err := c.ReadLog(ctx, u, 0); err == nil && len(strings.TrimSpace(string(data))) > 0 {
+		if data, err := c.ReadLog(ctx, u, 0, maxUserError); err == nil && len(strings.TrimSpace(string(data))) > 0 {
 			return strings.TrimSpace(string(data))
 		}
 	}
