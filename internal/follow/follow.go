@@ -63,6 +63,18 @@ type Result struct {
 	UserError string            `json:"userError,omitempty"`
 }
 
+// PartialWarning says, for a job that Completed although some of its
+// mini-batches failed (error_threshold allowed it), how many and where
+// their errors are; "" otherwise. The exit code stays 0, as az's: a script
+// that must not accept a partial result checks progress in the output.
+func (r *Result) PartialWarning() string {
+	if r.Status != "Completed" || r.Progress == nil || r.Progress.MiniBatchesFailed == 0 {
+		return ""
+	}
+	return fmt.Sprintf("job %s Completed, but %d of %d mini-batches failed (error_threshold allowed it); their errors are in the job's logs/user/error.txt and logs/user/error/ (ml job download -n %s --all)",
+		r.Job, r.Progress.MiniBatchesFailed, r.Progress.MiniBatchesTotal, r.Job)
+}
+
 // userErrorLog is where the batch runtime writes the first user error, as
 // Azure ML does.
 const userErrorLog = "logs/user/error.txt"
@@ -95,6 +107,9 @@ func Job(ctx context.Context, c *azml.Client, job string, o Options) (*Result, e
 		return res, err
 	}
 	p.summary(res)
+	if w := res.PartialWarning(); w != "" && o.Mode == Wait && o.Text != nil {
+		fmt.Fprintf(o.Text, "WARNING: %s\n", w)
+	}
 	report(parent, c, res, o, "")
 	switch res.Status {
 	case "Failed":
@@ -301,6 +316,9 @@ func (p *printer) summary(res *Result) {
 		fmt.Fprintf(p.o.Text, "\nExecution Summary\n=================\nRunId: %s\nStatus: %s\n", res.Job, res.Status)
 		if res.Progress != nil {
 			fmt.Fprintf(p.o.Text, "Mini-batches: %d total, %d succeeded, %d failed\n", res.Progress.MiniBatchesTotal, res.Progress.MiniBatchesSucceeded, res.Progress.MiniBatchesFailed)
+		}
+		if w := res.PartialWarning(); w != "" {
+			fmt.Fprintf(p.o.Text, "WARNING: %s\n", w)
 		}
 		if res.UserError != "" {
 			fmt.Fprintf(p.o.Text, "First user error (logs/user/error.txt):\n%s\n", res.UserError)
