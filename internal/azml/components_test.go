@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -266,7 +265,7 @@ func TestComponentVersionsAndArchive(t *testing.T) {
 	// that version, reused.
 	writeFiles(t, w.dir, map[string]string{"prep/src/prep.py": "print(1)\n"})
 	stored := w.arm.resources["/components/prep/versions/1"]["properties"].(map[string]any)
-	stored["componentSpec"] = serviceForm(stored["componentSpec"], "")
+	stored["componentSpec"] = serviceForm(stored["componentSpec"])
 	if cs := stored["componentSpec"].(map[string]any); cs["is_deterministic"] != "True" {
 		t.Fatalf("service form: %v", cs)
 	}
@@ -289,26 +288,15 @@ func TestComponentVersionsAndArchive(t *testing.T) {
 	}
 }
 
-// serviceForm is a componentSpec as the service returns it: booleans and
-// numbers as Python's str() text, each port with its name.
-func serviceForm(v any, key string) any {
-	switch v := v.(type) {
-	case map[string]any:
-		out := map[string]any{}
-		for k, x := range v {
-			out[k] = serviceForm(x, k)
-			if (key == "inputs" || key == "outputs") && out[k] != nil {
-				out[k].(map[string]any)["name"] = k
-			}
+// serviceForm is a componentSpec as the service returns it: literals as
+// text (storedForm), and each port with its name.
+func serviceForm(v any) map[string]any {
+	s := storedForm(jsonValue(v), "").(map[string]any)
+	for _, key := range []string{"inputs", "outputs"} {
+		ports, _ := s[key].(map[string]any)
+		for name, p := range ports {
+			p.(map[string]any)["name"] = name
 		}
-		return out
-	case bool:
-		if v {
-			return "True"
-		}
-		return "False"
-	case float64:
-		return strconv.FormatFloat(v, 'f', -1, 64)
 	}
-	return v
+	return s
 }
