@@ -234,16 +234,20 @@ func (c *Client) ReadLog(ctx context.Context, logURL string, offset, limit int64
 type JobOutput struct {
 	Name      string `json:"name"`
 	Datastore string `json:"datastore"`
-	// Path is the output folder on the datastore (ends with "/").
+	// Path is the output folder on the datastore (ends with "/"), or the
+	// blob of a uri_file output.
 	Path string `json:"path"`
 	// File is the model deployment's output file inside Path, if any.
 	File string `json:"file,omitempty"`
 }
 
-// JobOutputs returns where job's outputs are. The local workspace lists them
-// on its outputs route; on Azure a batch job's scoring output is the
-// "score" folder of its batchscoring child run.
-func (c *Client) JobOutputs(ctx context.Context, job string) ([]JobOutput, error) {
+// JobOutputs returns where job's outputs are. The local workspace lists
+// every output on its outputs route (sel is for the caller to apply). On
+// Azure a model deployment's job has one output, the "score" folder of its
+// batchscoring child run; any other job's outputs (pipeline jobs, pipeline
+// component deployments' jobs) are found as az finds them: see
+// namedOutputs.
+func (c *Client) JobOutputs(ctx context.Context, job string, sel OutputSelection) ([]JobOutput, error) {
 	d, err := c.RunDetails(ctx, job)
 	if err != nil {
 		return nil, err
@@ -256,6 +260,9 @@ func (c *Client) JobOutputs(ctx context.Context, job string) ([]JobOutput, error
 			return nil, err
 		}
 		return page.Value, nil
+	}
+	if !sel.ModelBatch {
+		return c.namedOutputs(ctx, job, sel)
 	}
 	children, err := c.childRuns(ctx, job, 0)
 	if err != nil {

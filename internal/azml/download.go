@@ -11,6 +11,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -130,12 +131,47 @@ func (c *Client) DownloadOutput(ctx context.Context, out JobOutput, dir string, 
 	if err != nil {
 		return nil, err
 	}
-	res, err := DownloadFolder(ctx, ds.Client, out.Path, dir, o)
+	var res *DownloadResult
+	if strings.HasSuffix(out.Path, "/") {
+		res, err = DownloadFolder(ctx, ds.Client, out.Path, dir, o)
+	} else {
+		res, err = downloadFileOrFolder(ctx, ds.Client, out.Path, dir, o)
+	}
 	var resp *azcore.ResponseError
 	if errors.As(err, &resp) && (resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden) {
 		err = &clierr.Error{Kind: clierr.KindAuth, Err: fmt.Errorf("datastore %s (account %s, %s credentials) refused the download: %w; next step: give the signed-in identity Storage Blob Data Reader on the account, or use a datastore with an account key or SAS", ds.Name, ds.Account, ds.Auth, err)}
 	}
 	return res, err
+}
+
+// downloadFileOrFolder downloads a path written without a trailing "/":
+// the blob of that name (a uri_file output) into dir under its base name,
+// as the SDK's download names a blob that is the whole prefix; else the
+// folder of that name. Unlike the SDK's bare prefix match, "out" never
+// takes in "output/".
+func downloadFileOrFolder(ctx context.Context, cc *container.Client, name, dir string, o DownloadOptions) (*DownloadResult, error) {
+	bc := cc.NewBlobClient(name)
+	props, err := bc.GetProperties(ctx, nil)
+	var resp *azcore.ResponseError
+	if errors.As(err, &resp) && resp.StatusCode == http.StatusNotFound {
+		return DownloadFolder(ctx, cc, name, dir, o)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("blob %q: %w", name, storageError{err})
+	}
+	base := path.Base(name)
+	if !filepath.IsLocal(base) {
+		return nil, fmt.Errorf("blob %q: its name leads outside the download folder; refusing to write it", name)
+	}
+	f, err := downloadBlob(ctx, bc, filepath.Join(dir, base), props.ContentMD5, o.withDefaults())
+	if err != nil {
+		return nil, fmt.Errorf("download blob %q: %w", name, err)
+	}
+	f.Blob = name
+	if o.OnFile != nil {
+		o.OnFile(f)
+	}
+	return &DownloadResult{Files: []DownloadedFile{f}, Bytes: f.Bytes}, nil
 }
 
 // DownloadFolder downloads every blob whose name starts with the folder

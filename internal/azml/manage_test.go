@@ -56,6 +56,9 @@ type fakeARM struct {
 	// dataPlane answers data-plane paths (after discovery), keyed by path
 	// relative to the workspace scope: "/batchEndpoints/e/jobs", ...
 	dataPlane map[string]any
+	// extraStores are blob datastores besides workspaceblobstore: name →
+	// {container, SAS}.
+	extraStores map[string][2]string
 }
 
 type fakeOp struct {
@@ -128,7 +131,7 @@ func (f *fakeARM) serveDataPlane(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]any{"api": "https://" + dataHost})
 		return
 	}
-	for _, prefix := range []string{"/mferp/managementfrontend" + fakeWS, "/history/v1.0" + fakeWS} {
+	for _, prefix := range []string{"/mferp/managementfrontend" + fakeWS, "/history/v1.0" + fakeWS, "/data/v1.0" + fakeWS, "/modelregistry/v1.0" + fakeWS} {
 		if rel, ok := strings.CutPrefix(r.URL.Path, prefix); ok {
 			if body, ok := f.dataPlane[rel]; ok {
 				writeJSON(w, http.StatusOK, body)
@@ -140,21 +143,34 @@ func (f *fakeARM) serveDataPlane(w http.ResponseWriter, r *http.Request) {
 }
 
 func (f *fakeARM) serveDatastore(w http.ResponseWriter, r *http.Request, segs []string) {
-	if segs[1] != "workspaceblobstore" {
+	if len(segs) == 1 && r.Method == http.MethodGet {
+		// The list; workspaceblobstore is the default, as in a new workspace.
+		writeJSON(w, http.StatusOK, map[string]any{"value": []any{f.datastoreBody("workspaceblobstore", "azureml-blobstore")}})
+		return
+	}
+	name, containerName, sasToken := segs[1], "azureml-blobstore", f.sasToken
+	if extra, ok := f.extraStores[name]; ok {
+		containerName, sasToken = extra[0], extra[1]
+	} else if name != "workspaceblobstore" {
 		writeARMError(w, http.StatusNotFound, "UserError", "datastore not found")
 		return
 	}
 	if len(segs) == 3 && segs[2] == "listSecrets" {
-		writeJSON(w, http.StatusOK, map[string]any{"secretsType": "Sas", "sasToken": f.sasToken})
+		writeJSON(w, http.StatusOK, map[string]any{"secretsType": "Sas", "sasToken": sasToken})
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{
-		"id": fakeWS + "/datastores/workspaceblobstore", "name": "workspaceblobstore",
+	writeJSON(w, http.StatusOK, f.datastoreBody(name, containerName))
+}
+
+func (f *fakeARM) datastoreBody(name, containerName string) map[string]any {
+	return map[string]any{
+		"id": fakeWS + "/datastores/" + name, "name": name,
 		"properties": map[string]any{
-			"datastoreType": "AzureBlob", "accountName": "devstoreaccount1", "containerName": "azureml-blobstore",
+			"datastoreType": "AzureBlob", "accountName": "devstoreaccount1", "containerName": containerName,
 			"endpoint": "core.windows.net", "protocol": "https", "credentials": map[string]any{"credentialsType": "Sas"},
+			"isDefault": name == "workspaceblobstore",
 		},
-	})
+	}
 }
 
 // serveContainer derives an asset container from its versions.

@@ -44,8 +44,14 @@ func NewCmdDownload(f *cmdutil.Factory, runF func(*Options) error) *cobra.Comman
 Canceled, NotResponding or Paused; a running job is refused with the SDK's
 message). The layout is az's: the output of a model deployment's batch job
 (its score folder, with predictions.csv) lands directly in --download-path;
-the outputs of other jobs (pipeline component deployments) land in
-<download-path>/named-outputs/<output name>.
+the outputs of other jobs (pipeline jobs, pipeline component deployments)
+land in <download-path>/named-outputs/<output name>. Without --output-name
+every named output is downloaded; on Azure, --all also downloads the job's
+default artifacts (its logs) into <download-path>/artifacts, as az does.
+On Azure the outputs are found as az finds them: run history's rundata,
+the data and model registries' resolved URIs, and for a named output run
+history does not report, the folders azureml/<job>/<name>/ and
+dataset/<job>/<name>/ of the default datastore.
 
 Files are downloaded several at a time (` + azml.EnvDownloadConcurrency + `, default 16),
 streamed to a hidden temporary file and renamed when complete, so an
@@ -118,10 +124,6 @@ func downloadRun(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 		return fmt.Errorf("This job is in state %s. Download is allowed only in states ['%s']; wait for it with `ml job stream -n %s`",
 			status, strings.Join(terminalOrder, "', '"), opts.Name)
 	}
-	outs, err := c.JobOutputs(ctx, opts.Name)
-	if err != nil {
-		return err
-	}
 	tags := map[string]string{}
 	if j.Properties != nil {
 		for k, v := range j.Properties.GetJobBaseProperties().Tags {
@@ -130,7 +132,12 @@ func downloadRun(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 			}
 		}
 	}
-	targets, err := planTargets(opts.Name, isModelBatchJob(tags), outs, opts.DownloadPath, opts.OutputName)
+	modelBatch := isModelBatchJob(tags)
+	outs, err := c.JobOutputs(ctx, opts.Name, azml.OutputSelection{ModelBatch: modelBatch, Name: opts.OutputName, Artifacts: opts.All})
+	if err != nil {
+		return err
+	}
+	targets, err := planTargets(opts.Name, modelBatch, outs, opts.DownloadPath, opts.OutputName)
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,11 @@ import (
 // namedOutputsDir is where az puts a named output: <download-path>/named-outputs/<name>.
 const namedOutputsDir = "named-outputs"
 
+// artifactsDir is where az puts a job's default artifacts (its logs and
+// outputs folder, the output named azml.DefaultArtifactsOutput), which
+// --all adds on Azure: <download-path>/artifacts.
+const artifactsDir = "artifacts"
+
 // target is one output to download and the folder it goes to.
 type target struct {
 	Output azml.JobOutput
@@ -55,7 +60,11 @@ func planTargets(job string, modelBatch bool, outs []azml.JobOutput, root, outpu
 	targets := make([]target, 0, len(selected))
 	for _, o := range selected {
 		dir := root
-		if !modelBatch {
+		switch {
+		case modelBatch:
+		case o.Name == azml.DefaultArtifactsOutput:
+			dir = filepath.Join(root, artifactsDir)
+		default:
 			if !filepath.IsLocal(o.Name) || strings.ContainsAny(o.Name, `/\`) {
 				return nil, fmt.Errorf("job %s: output name %q cannot be a folder name", job, o.Name)
 			}

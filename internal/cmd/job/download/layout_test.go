@@ -51,6 +51,10 @@ func TestPlanTargets(t *testing.T) {
 		{"pipeline job, one output", false, []azml.JobOutput{score, metrics}, "metrics", []target{
 			{metrics, filepath.Join(root, "named-outputs", "metrics")},
 		}, "", false},
+		{"default artifacts into artifacts/, as az's --all", false, []azml.JobOutput{{Name: "default", Path: "ExperimentRun/dcid.j/"}, metrics}, "", []target{
+			{azml.JobOutput{Name: "default", Path: "ExperimentRun/dcid.j/"}, filepath.Join(root, "artifacts")},
+			{metrics, filepath.Join(root, "named-outputs", "metrics")},
+		}, "", false},
 		{"unknown output lists the real ones", false, []azml.JobOutput{score, metrics}, "nope", nil, "its outputs are: metrics, score", true},
 		{"no outputs", true, nil, "", nil, "has no outputs", false},
 		{"output name that escapes", false, []azml.JobOutput{{Name: "../x"}}, "", nil, "cannot be a folder name", false},
