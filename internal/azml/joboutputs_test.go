@@ -313,3 +313,34 @@ func TestParseDatastoreURI(t *testing.T) {
 		}
 	}
 }
+
+// TestPipelineJobModelOutput: an mlflow_model output is resolved by the
+// model registry's batchGetResolvedUris (its answer's "path"), not the
+// data registry's.
+func TestPipelineJobModelOutput(t *testing.T) {
+	arm, c := pipelineJobWorld(t)
+	const modelAsset = "azureml://locations/westus2/workspaces/7e9f2f5a-0000-4000-8000-000000000001/models/azureml_pj_output_mlflow_model_trained/versions/1"
+	arm.dataPlane["/rundata"].(map[string]any)["runMetadata"].(map[string]any)["outputs"].(map[string]any)["trained"] =
+		map[string]any{"assetId": modelAsset, "type": "MLFlowModel"}
+	arm.dataPlane["/models/batchGetResolvedUris"] = map[string]any{"values": map[string]any{
+		modelAsset: map[string]any{"path": "azureml://datastores/workspaceblobstore/paths/azureml/pj/trained/"},
+	}}
+	outs, err := c.JobOutputs(context.Background(), pipelineJob, OutputSelection{Name: "trained"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []JobOutput{{Name: "trained", Datastore: "workspaceblobstore", Path: "azureml/pj/trained/"}}; !reflect.DeepEqual(outs, want) {
+		t.Fatalf("outputs = %+v, want %+v", outs, want)
+	}
+	calls := dataPlaneCalls(arm)
+	last := calls[len(calls)-1]
+	if last.Method != http.MethodPost || last.Path != "/modelregistry/v1.0"+fakeWS+"/models/batchGetResolvedUris" ||
+		!reflect.DeepEqual(last.Body, map[string]any{"values": []any{modelAsset}}) {
+		t.Errorf("model resolve request = %+v", last)
+	}
+	for _, r := range calls {
+		if strings.HasPrefix(r.Path, "/data/v1.0") {
+			t.Errorf("data registry asked for a model output: %+v", r)
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/machinelearning/armmachinelearning/v4"
 	"github.com/spf13/cobra"
 
 	"github.com/mlbatch/ml/internal/azml"
@@ -116,13 +117,23 @@ func downloadRun(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	if err != nil {
 		return err
 	}
+	name := opts.Name
+	// A pipeline step the service skipped because an earlier identical run
+	// exists has no outputs of its own; az downloads the reused job's.
+	if reused := reusedJob(j); reused != "" {
+		f.Info("job %s reuses previous job %s; downloading from the reused job", name, reused)
+		if j, err = c.GetJob(ctx, reused); err != nil {
+			return err
+		}
+		name = reused
+	}
 	status := azml.JobStatus(j)
 	if status == "" {
-		return fmt.Errorf("job %q has no status in the service's answer, so its outputs cannot be downloaded; check the name with `ml job show -n %s`", opts.Name, opts.Name)
+		return fmt.Errorf("job %q has no status in the service's answer, so its outputs cannot be downloaded; check the name with `ml job show -n %s`", name, name)
 	}
 	if !azml.TerminalStatuses[status] {
 		return fmt.Errorf("This job is in state %s. Download is allowed only in states ['%s']; wait for it with `ml job stream -n %s`",
-			status, strings.Join(terminalOrder, "', '"), opts.Name)
+			status, strings.Join(terminalOrder, "', '"), name)
 	}
 	tags := map[string]string{}
 	if j.Properties != nil {
@@ -133,15 +144,15 @@ func downloadRun(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 		}
 	}
 	modelBatch := isModelBatchJob(tags)
-	outs, err := c.JobOutputs(ctx, opts.Name, azml.OutputSelection{ModelBatch: modelBatch, Name: opts.OutputName, Artifacts: opts.All})
+	outs, err := c.JobOutputs(ctx, name, azml.OutputSelection{ModelBatch: modelBatch, Name: opts.OutputName, Artifacts: opts.All})
 	if err != nil {
 		return err
 	}
-	targets, err := planTargets(opts.Name, modelBatch, outs, opts.DownloadPath, opts.OutputName)
+	targets, err := planTargets(name, modelBatch, outs, opts.DownloadPath, opts.OutputName)
 	if err != nil {
 		return err
 	}
-	res := result{Job: opts.Name, Outputs: []outputResult{}}
+	res := result{Job: name, Outputs: []outputResult{}}
 	var empty []string
 	for _, t := range targets {
 		dl, err := c.DownloadOutput(ctx, t.Output, t.Dir, azml.DownloadOptions{
@@ -151,7 +162,7 @@ func downloadRun(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 			},
 		})
 		if err != nil {
-			return fmt.Errorf("job %s, output %s: %w", opts.Name, t.Output.Name, err)
+			return fmt.Errorf("job %s, output %s: %w", name, t.Output.Name, err)
 		}
 		if len(dl.Files) == 0 {
 			empty = append(empty, fmt.Sprintf("%s (azureml://datastores/%s/paths/%s)", t.Output.Name, datastoreOf(t.Output), t.Output.Path))
@@ -160,25 +171,38 @@ func downloadRun(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 		res.Outputs = append(res.Outputs, outputResult{Name: t.Output.Name, Dir: t.Dir, Files: dl.Files, Bytes: dl.Bytes})
 		res.Files += len(dl.Files)
 		res.Bytes += dl.Bytes
-		summary(f, "Downloaded output %s of job %s: %d %s, %s, to %s", t.Output.Name, opts.Name, len(dl.Files), plural(len(dl.Files), "file"), output.Bytes(dl.Bytes), t.Dir)
+		summary(f, "Downloaded output %s of job %s: %d %s, %s, to %s", t.Output.Name, name, len(dl.Files), plural(len(dl.Files), "file"), output.Bytes(dl.Bytes), t.Dir)
 	}
 	if status == "Failed" {
-		reason := failureReason(ctx, c, opts.Name)
+		reason := failureReason(ctx, c, name)
 		if res.Files == 0 {
-			return fmt.Errorf("job %s failed, so output %s has no files%s", opts.Name, strings.Join(empty, ", output "), reason)
+			return fmt.Errorf("job %s failed, so output %s has no files%s", name, strings.Join(empty, ", output "), reason)
 		}
-		f.Warn("job %s failed; what was downloaded may be incomplete%s", opts.Name, reason)
+		f.Warn("job %s failed; what was downloaded may be incomplete%s", name, reason)
 	}
 	if res.Files == 0 {
-		return fmt.Errorf("job %s: nothing was downloaded: output %s has no files (a scoring script with output_action summary_only writes none unless it saves files itself)", opts.Name, strings.Join(empty, ", output "))
+		return fmt.Errorf("job %s: nothing was downloaded: output %s has no files (a scoring script with output_action summary_only writes none unless it saves files itself)", name, strings.Join(empty, ", output "))
 	}
 	for _, e := range empty {
-		f.Warn("job %s: output %s has no files", opts.Name, e)
+		f.Warn("job %s: output %s has no files", name, e)
 	}
 	if g := f.Globals; g.Output != "" || g.Query != "" || g.JQ != "" {
 		return f.Print(res)
 	}
 	return nil
+}
+
+// reusedJob is the job whose results job reused (PipelineConstants'
+// azureml.isreused and azureml.reusedrunid properties), "" when none.
+func reusedJob(j *armmachinelearning.JobBase) string {
+	if j == nil || j.Properties == nil {
+		return ""
+	}
+	p := j.Properties.GetJobBaseProperties().Properties
+	if p["azureml.isreused"] == nil || *p["azureml.isreused"] != "true" || p["azureml.reusedrunid"] == nil {
+		return ""
+	}
+	return *p["azureml.reusedrunid"]
 }
 
 // failureReason says why a job failed and where its error is, for messages.

@@ -6,6 +6,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
+	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/machinelearning/armmachinelearning/v4"
+
 	"github.com/mlbatch/ml/internal/azml"
 	"github.com/mlbatch/ml/internal/clierr"
 )
@@ -78,5 +81,28 @@ func TestPlanTargets(t *testing.T) {
 				t.Errorf("targets = %+v, want %+v", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestReusedJob: a job the service reused names the job to download from
+// in the properties azure-ai-ml reads.
+func TestReusedJob(t *testing.T) {
+	job := func(props map[string]*string) *armmachinelearning.JobBase {
+		return &armmachinelearning.JobBase{Properties: &armmachinelearning.PipelineJob{Properties: props}}
+	}
+	tests := []struct {
+		j    *armmachinelearning.JobBase
+		want string
+	}{
+		{job(map[string]*string{"azureml.isreused": to.Ptr("true"), "azureml.reusedrunid": to.Ptr("earlier")}), "earlier"},
+		{job(map[string]*string{"azureml.isreused": to.Ptr("false"), "azureml.reusedrunid": to.Ptr("earlier")}), ""},
+		{job(map[string]*string{"azureml.isreused": to.Ptr("true")}), ""},
+		{job(nil), ""},
+		{&armmachinelearning.JobBase{}, ""},
+	}
+	for i, tt := range tests {
+		if got := reusedJob(tt.j); got != tt.want {
+			t.Errorf("%d: reusedJob = %q, want %q", i, got, tt.want)
+		}
 	}
 }
