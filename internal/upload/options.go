@@ -2,6 +2,7 @@ package upload
 
 import (
 	"fmt"
+	"net/http"
 	"os"
 	"runtime"
 	"strconv"
@@ -240,6 +241,20 @@ func (o Options) validate() error {
 		return fmt.Errorf("upload: BlockConcurrency %d must be from 1 to %d", o.BlockConcurrency, maxBlockConcurrency)
 	}
 	return o.Layout.validate()
+}
+
+// Transport is the HTTP client meant for the container client Execute is
+// given. Bodies are file sections, and azcore's retry policy hides their
+// io.WriterTo, so net/http copies them through its write buffer, 4 KiB by
+// default: a syscall per 4 KiB read and written. 256 KiB buffers (16 MiB
+// at most, over 64 connections) keep large uploads at the speed of the
+// disk; idle connections are kept for every request in flight so none is
+// re-dialled between files.
+func Transport() *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.WriteBufferSize = 256 * kib
+	t.MaxIdleConnsPerHost = maxFileConcurrency
+	return &http.Client{Transport: t}
 }
 
 // RetryOptions are the azcore retry settings meant for the container client
