@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -18,6 +19,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/mlbatch/ml/internal/azml"
+	"github.com/mlbatch/ml/internal/cmd/local/shared"
 	"github.com/mlbatch/ml/internal/localws"
 )
 
@@ -135,5 +137,58 @@ func exitsWith(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	if got != want {
 		ts.Fatalf("%s exited %d, want %d", args[1], got, want)
+	}
+}
+
+// mdblock FILE HEADING OUT writes the first fenced code block after the
+// Markdown heading HEADING of FILE to OUT, so a script can run a README's
+// commands exactly as printed.
+func mdBlock(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 3 {
+		ts.Fatalf("usage: mdblock FILE HEADING OUT")
+	}
+	lines := strings.Split(ts.ReadFile(args[0]), "\n")
+	i := slices.Index(lines, args[1])
+	if i < 0 {
+		ts.Fatalf("%s has no heading %q", args[0], args[1])
+	}
+	var block []string
+	in := false
+	for _, line := range lines[i+1:] {
+		if strings.HasPrefix(line, "```") {
+			if in {
+				ts.Check(os.WriteFile(ts.MkAbs(args[2]), []byte(strings.Join(block, "\n")+"\n"), 0o644))
+				return
+			}
+			in = true
+			continue
+		}
+		if in {
+			block = append(block, line)
+		} else if strings.HasPrefix(line, "#") {
+			break
+		}
+	}
+	ts.Fatalf("%s: no code block under %q", args[0], args[1])
+}
+
+// replace FILE OLD NEW replaces every OLD in FILE with NEW; OLD must be
+// there.
+func replaceInFile(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 3 {
+		ts.Fatalf("usage: replace FILE OLD NEW")
+	}
+	text := ts.ReadFile(args[0])
+	if !strings.Contains(text, args[1]) {
+		ts.Fatalf("%s does not contain %q", args[0], args[1])
+	}
+	ts.Check(os.WriteFile(ts.MkAbs(args[0]), []byte(strings.ReplaceAll(text, args[1], args[2])), 0o644))
+}
+
+// stopDetached stops a server that a script left running in dir (one that
+// `ml local serve --detach` started and a failing script never stopped).
+func stopDetached(dir string) {
+	if info, err := localws.ReadServerInfo(dir); err == nil { // ReadServerInfo fails for a server that is gone (its lock is free)
+		_ = shared.Terminate(info.PID)
 	}
 }

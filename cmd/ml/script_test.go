@@ -39,9 +39,18 @@ func TestScripts(t *testing.T) {
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("REPO", repo)
 			env.Setenv("HEART", filepath.Join(repo, "testdata", "heart"))
+			env.Setenv("HEART_MLFLOW", filepath.Join(repo, "testdata", "heart-mlflow"))
+			// Scripts that need scikit-learn run it with Debian's python3
+			// (python3-sklearn), or the interpreter `make test` passes.
+			sklearnPython := os.Getenv("ML_TEST_PANDAS_PYTHON")
+			if sklearnPython == "" {
+				sklearnPython = "/usr/bin/python3"
+			}
+			env.Setenv("SKLEARN_PYTHON", sklearnPython)
 			env.Setenv("HOME", filepath.Join(env.WorkDir, "home"))
 			env.Setenv("AZURE_CONFIG_DIR", filepath.Join(env.WorkDir, "azure"))
 			env.Setenv("ML_LOCAL_DIR", filepath.Join(env.WorkDir, "ws"))
+			env.Defer(func() { stopDetached(filepath.Join(env.WorkDir, "ws")) })
 			env.Setenv("AZURITE_CONN", azConn)
 			env.Setenv("AZURITE_ACCOUNT", az.Account)
 			return nil
@@ -54,6 +63,8 @@ func TestScripts(t *testing.T) {
 			"localsecrets": localSecrets,
 			"blobscmp":     blobsCmp,
 			"exits":        exitsWith,
+			"mdblock":      mdBlock,
+			"replace":      replaceInFile,
 		},
 		RequireExplicitExec: true,
 	})

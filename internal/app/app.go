@@ -46,6 +46,7 @@ func Main() int {
 func Run(ctx context.Context, args []string, ios *iostreams.IOStreams, getenv func(string) string) int {
 	f := &cmdutil.Factory{IOStreams: ios, Getenv: getenv, Now: time.Now, Globals: &cmdutil.Globals{}}
 	cmd := root.NewCmdRoot(f)
+	rejectUnknownSubcommands(cmd)
 	reached := trackRun(cmd)
 	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		// A flag value that checks itself says what is wrong in full;
@@ -68,6 +69,26 @@ func Run(ctx context.Context, args []string, ios *iostreams.IOStreams, getenv fu
 		err = &clierr.Error{Kind: clierr.KindInterrupted, Err: fmt.Errorf("interrupted: %w", err)}
 	}
 	return report(f, cmd, expanded, err, *reached)
+}
+
+// rejectUnknownSubcommands makes every command group (a command with
+// subcommands and nothing to run itself) refuse arguments, as az does
+// ("'frobnicate' is not in the 'az ml batch-endpoint' command group"):
+// cobra checks unknown subcommands only under the root and otherwise prints
+// the group's help and exits 0, so a typo in a script would look like
+// success. A group with no arguments still prints its help.
+func rejectUnknownSubcommands(cmd *cobra.Command) {
+	if cmd.HasSubCommands() && cmd.Run == nil && cmd.RunE == nil && cmd.HasParent() {
+		cmd.RunE = func(c *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return c.Help()
+			}
+			return clierr.Usagef("%q is not in the '%s' command group; see '%s --help'", args[0], c.CommandPath(), c.CommandPath())
+		}
+	}
+	for _, sub := range cmd.Commands() {
+		rejectUnknownSubcommands(sub)
+	}
 }
 
 // trackRun wraps every command's RunE so Run knows whether cobra got as far

@@ -37,6 +37,9 @@ func TestExitCodes(t *testing.T) {
 	}{
 		{"version", []string{"version"}, ExitOK, ""},
 		{"unknown command", []string{"nope"}, ExitUsage, "unknown command"},
+		{"unknown subcommand", []string{"batch-endpoint", "frobnicate"}, ExitUsage, `"frobnicate" is not in the 'ml batch-endpoint' command group`},
+		{"unknown subcommand two levels down", []string{"local", "frobnicate", "x"}, ExitUsage, `"frobnicate" is not in the 'ml local' command group`},
+		{"command group alone prints its help", []string{"batch-endpoint"}, ExitOK, ""},
 		{"unknown flag", []string{"version", "--nope"}, ExitUsage, "unknown flag"},
 		{"missing required flag", []string{"batch-endpoint", "invoke", "--input", "x"}, ExitUsage, `"name"`},
 		{"bad output format", []string{"version", "-o", "xml"}, ExitUsage, `argument --output/-o: invalid choice: "xml" (choose from json,`},
@@ -49,6 +52,12 @@ func TestExitCodes(t *testing.T) {
 		{"ambiguous prefix", []string{"batch-endpoint", "invoke", "-n", "ep", "--inp", "x"}, ExitUsage, "ambiguous option"},
 		{"configure with nothing to do", []string{"configure"}, ExitUsage, "nothing to do"},
 		{"--set with no value", []string{"batch-endpoint", "invoke", "-n", "ep", "--input", ".", "--dry-run", "--set"}, ExitUsage, "argument --set: expected at least one argument"},
+		{"--set value not UTF-8", []string{"batch-endpoint", "invoke", "-n", "ep", "--input", ".", "--dry-run", "--set", "output_file_name=a\xffb.csv"}, ExitUsage, "--set output_file_name: the value is not valid UTF-8 (byte 0xff at offset 1)"},
+		{"--set value with a newline", []string{"batch-endpoint", "invoke", "-n", "ep", "--input", ".", "--dry-run", "--set", "output_file_name=a\nb.csv"}, ExitUsage, "--set output_file_name: the value contains a control character (U+000A"},
+		{"deployment --set value not UTF-8", []string{"batch-deployment", "create", "-f", "nope.yml", "--set", "description=a\xff"}, ExitUsage, "--set description: the value is not valid UTF-8"},
+		{"name not UTF-8", []string{"batch-endpoint", "show", "-n", "e\xffp"}, ExitUsage, "--name: the value is not valid UTF-8"},
+		{"job name ..", []string{"job", "download", "-n", ".."}, ExitUsage, `--name: ".." is not a valid name`},
+		{"endpoint name with a slash", []string{"batch-endpoint", "show", "-n", "a/b"}, ExitUsage, `--name: "a/b" is not a valid name`},
 		{"--set with an empty token", []string{"batch-endpoint", "invoke", "-n", "ep", "--input", ".", "--dry-run", "--set", ""}, ExitUsage, `--set: "" is not KEY=VALUE`},
 	}
 	for _, tt := range tests {

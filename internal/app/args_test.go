@@ -6,10 +6,18 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/spf13/cobra"
+
 	"github.com/mlbatch/ml/internal/cmd/root"
 	"github.com/mlbatch/ml/internal/cmdutil"
 	"github.com/mlbatch/ml/internal/iostreams"
 )
+
+// newTree is the command tree on a test factory with an empty environment.
+func newTree() *cobra.Command {
+	ios, _, _, _ := iostreams.Test()
+	return root.NewCmdRoot(&cmdutil.Factory{IOStreams: ios, Getenv: func(string) string { return "" }, Globals: &cmdutil.Globals{}})
+}
 
 func TestExpandArgs(t *testing.T) {
 	sep := cmdutil.OccurrenceSep
@@ -43,9 +51,7 @@ func TestExpandArgs(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ios, _, _, _ := iostreams.Test()
-			f := &cmdutil.Factory{IOStreams: ios, Getenv: func(string) string { return "" }, Globals: &cmdutil.Globals{}}
-			got, err := expandArgs(root.NewCmdRoot(f), tt.args)
+			got, err := expandArgs(newTree(), tt.args)
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("err = %v, want %q", err, tt.wantErr)

@@ -55,6 +55,9 @@ type RegisteredAsset struct {
 	// Model is the model version as the service returned it, when a model
 	// version was created.
 	Model *armmachinelearning.ModelVersion
+	// Environment is the environment version as the service returned it,
+	// when one was created.
+	Environment *armmachinelearning.EnvironmentVersion
 }
 
 // Assets registers the assets of one command (code, models, environments,
@@ -63,11 +66,41 @@ type Assets struct {
 	c      *Client
 	opts   UploadOptions
 	stores map[string]*Datastore
+	// plans are upload plans made ahead, by local path: a tree of
+	// components is planned whole (so a bad folder fails before anything
+	// is uploaded), and the upload that follows takes its plan from here
+	// rather than hashing the files again.
+	plans map[string]*upload.Plan
 }
 
 // Assets returns a registrar for c.
 func (c *Client) Assets(opts UploadOptions) *Assets {
-	return &Assets{c: c, opts: opts, stores: map[string]*Datastore{}}
+	return &Assets{c: c, opts: opts, stores: map[string]*Datastore{}, plans: map[string]*upload.Plan{}}
+}
+
+// plan returns the upload plan of local path p: the one planAhead made
+// (taken, so a later upload of the same path sees its files as they are
+// then), else a new one.
+func (a *Assets) plan(p string) (*upload.Plan, error) {
+	if pl, ok := a.plans[p]; ok {
+		delete(a.plans, p)
+		return pl, nil
+	}
+	return upload.NewPlanWith(p, a.opts.Plan)
+}
+
+// planAhead plans the upload of local path p before anything is sent, so
+// a path that cannot be uploaded fails first.
+func (a *Assets) planAhead(p string) error {
+	if _, ok := a.plans[p]; ok {
+		return nil
+	}
+	pl, err := upload.NewPlanWith(p, a.opts.Plan)
+	if err != nil {
+		return err
+	}
+	a.plans[p] = pl
+	return nil
 }
 
 // uploaded is where a local path landed on a datastore.
@@ -85,13 +118,9 @@ func (a *Assets) upload(ctx context.Context, what string, plan *upload.Plan, dat
 	if datastore == "" {
 		datastore = DefaultDatastore
 	}
-	ds, ok := a.stores[datastore]
-	if !ok {
-		var err error
-		if ds, err = a.c.OpenDatastore(ctx, datastore); err != nil {
-			return nil, err
-		}
-		a.stores[datastore] = ds
+	ds, err := a.datastore(ctx, datastore)
+	if err != nil {
+		return nil, err
 	}
 	opts := a.opts.Transfer
 	opts.AssetName, opts.AssetVersion = name, version
@@ -110,7 +139,25 @@ func (a *Assets) upload(ctx context.Context, what string, plan *upload.Plan, dat
 	if rep != nil {
 		rep.Done(res, res.URI(datastore, plan.IsDir))
 	}
-	return &uploaded{result: res, datastore: datastore, storageURL: ds.AccountURL + "/" + ds.Container + "/" + res.RemotePath}, nil
+	return &uploaded{result: res, datastore: datastore, storageURL: ds.storageURL(res.RemotePath)}, nil
+}
+
+// datastore opens datastore once per command.
+func (a *Assets) datastore(ctx context.Context, name string) (*Datastore, error) {
+	if ds, ok := a.stores[name]; ok {
+		return ds, nil
+	}
+	ds, err := a.c.OpenDatastore(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	a.stores[name] = ds
+	return ds, nil
+}
+
+// storageURL is the https URL of remotePath in the datastore's container.
+func (ds *Datastore) storageURL(remotePath string) string {
+	return ds.AccountURL + "/" + ds.Container + "/" + remotePath
 }
 
 // longURI is the azureml://subscriptions/... form of a datastore path,
@@ -137,7 +184,7 @@ func (a *Assets) RegisterCode(ctx context.Context, cs *spec.CodeSpec) (*Register
 	uri, name, version := cs.RemoteURI, uuid.NewString(), "1"
 	var res *upload.Result
 	if cs.Path != "" {
-		plan, err := upload.NewPlanWith(cs.Path, a.opts.Plan)
+		plan, err := a.plan(cs.Path)
 		if err != nil {
 			return nil, err
 		}
@@ -205,7 +252,7 @@ func (a *Assets) registerModel(ctx context.Context, m *spec.Model, reuseLatest b
 	var plan *upload.Plan
 	if !m.Remote {
 		var err error
-		if plan, err = upload.NewPlanWith(m.Path, a.opts.Plan); err != nil {
+		if plan, err = a.plan(m.Path); err != nil {
 			return nil, err
 		}
 	}
@@ -304,21 +351,39 @@ func reuseOrCreate(latest, version string, same func(v string) (*RegisteredAsset
 // name at its version or the next one (reusing the latest version when it
 // is identical). A local build context is uploaded first.
 func (a *Assets) RegisterEnvironment(ctx context.Context, e *spec.Environment) (*RegisteredAsset, error) {
+	return a.registerEnvironment(ctx, e, true)
+}
+
+// CreateEnvironment registers environment e as `az ml environment create`
+// does: at e.Version, or at the container's next version when none is
+// given (each create without --version adds a version, as in az). An
+// existing version is reused when it is identical and refused when it
+// differs. A local build context is uploaded first.
+func (a *Assets) CreateEnvironment(ctx context.Context, e *spec.Environment) (*RegisteredAsset, error) {
+	return a.registerEnvironment(ctx, e, false)
+}
+
+func (a *Assets) registerEnvironment(ctx context.Context, e *spec.Environment, reuseLatest bool) (*RegisteredAsset, error) {
 	c := a.c
 	var contextURI, buildHash string
-	var res *upload.Result
+	var plan *upload.Plan
+	datastore := e.Datastore
+	if datastore == "" {
+		datastore = DefaultDatastore
+	}
 	if e.BuildPath != "" && !e.BuildRemote {
-		plan, err := upload.NewPlanWith(e.BuildPath, a.opts.Plan)
+		var err error
+		if plan, err = a.plan(e.BuildPath); err != nil {
+			return nil, err
+		}
+		ds, err := a.datastore(ctx, datastore)
 		if err != nil {
 			return nil, err
 		}
-		up, err := a.upload(ctx, "environment build context", plan, "", e.Name, e.Version)
-		if err != nil {
-			return nil, err
-		}
-		res, buildHash = up.result, plan.Hash
-		// The environment service wants the context URI to end in "/".
-		contextURI = up.storageURL + "/"
+		// Where the context will be, known from its content hash, so
+		// existing versions are checked before anything is uploaded. The
+		// environment service wants the context URI to end in "/".
+		buildHash, contextURI = plan.Hash, ds.storageURL(plan.RemotePath)+"/"
 	}
 	body := e.ARM(contextURI)
 	name, version := e.Name, e.Version
@@ -331,8 +396,12 @@ func (a *Assets) RegisterEnvironment(ctx context.Context, e *spec.Environment) (
 		if latest, version, err = c.containerVersions(ctx, spec.KindEnvironment, name); err != nil {
 			return nil, err
 		}
+		if !reuseLatest {
+			latest = ""
+		}
 	}
 	client := c.arm.NewEnvironmentVersionsClient()
+	var res *upload.Result
 	same := func(v string) (*RegisteredAsset, bool, error) {
 		got, err := client.Get(ctx, c.T.ResourceGroup, c.T.Workspace, name, v, nil)
 		if statusIs(err, http.StatusNotFound) {
@@ -347,14 +416,22 @@ func (a *Assets) RegisterEnvironment(ctx context.Context, e *spec.Environment) (
 		return nil, true, nil
 	}
 	return reuseOrCreate(latest, version, same, func() (*RegisteredAsset, error) {
+		if plan != nil {
+			up, err := a.upload(ctx, "environment build context", plan, datastore, name, version)
+			if err != nil {
+				return nil, err
+			}
+			res = up.result
+			body = e.ARM(up.storageURL + "/")
+		}
 		resp, err := client.CreateOrUpdate(ctx, c.T.ResourceGroup, c.T.Workspace, name, version, body, nil)
 		if err != nil {
 			return nil, c.check(err, fmt.Sprintf("register environment %s:%s", name, version))
 		}
 		return &RegisteredAsset{Kind: spec.KindEnvironment, Name: name, Version: version, Created: true, Upload: res,
-			ID: idOrDefault(resp.ID, c.versionID(spec.KindEnvironment, name, version))}, nil
+			ID: idOrDefault(resp.ID, c.versionID(spec.KindEnvironment, name, version)), Environment: &resp.EnvironmentVersion}, nil
 	}, func() error {
-		return clierr.Usagef("%s: environment %s version %s already exists with another image or conda file; environment versions cannot change: give a new version (or drop environment.version to use the next one)", e.At, name, version)
+		return clierr.Usagef("%s: environment %s version %s already exists with another image, conda file or build context; environment versions cannot change: give a new version, or leave the version out to register the next one (nothing was uploaded)", e.At, name, version)
 	})
 }
 
@@ -390,7 +467,7 @@ func (a *Assets) CreateData(ctx context.Context, d *spec.DataAsset) (*armmachine
 	}
 	uri := d.Path
 	if d.Local {
-		plan, err := upload.NewPlanWith(d.Path, a.opts.Plan)
+		plan, err := a.plan(d.Path)
 		if err != nil {
 			return nil, err
 		}
@@ -427,7 +504,21 @@ func (c *Client) ResolveRef(ctx context.Context, r *spec.Ref) (string, error) {
 	case r.Label != "latest":
 		return "", clierr.Usagef("%s: %s: only the label latest exists (azureml:%s@latest); or give a version: azureml:%s:<version>", r.At, r.Raw, r.Name, r.Name)
 	}
-	latest, _, err := c.containerVersions(ctx, r.Kind, r.Name)
+	var latest string
+	var err error
+	switch r.Kind {
+	// As az resolves @latest: the newest active version (an archived
+	// version is skipped).
+	case spec.KindModel:
+		latest, err = c.ModelVersionByLabel(ctx, r.Name, r.Label)
+	case spec.KindEnvironment:
+		latest, err = c.EnvironmentVersionByLabel(ctx, r.Name, r.Label)
+	default:
+		latest, _, err = c.containerVersions(ctx, r.Kind, r.Name)
+	}
+	if clierr.IsNotFound(err) {
+		return "", &clierr.NotFoundError{Err: fmt.Errorf("%s: %s: %w", r.At, r.Raw, err)}
+	}
 	if err != nil {
 		return "", err
 	}

@@ -201,6 +201,8 @@ func TestModelVersionsAdvance(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(m.Path, "model.json"), []byte(`{"w": [3]}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// A later command (a registrar plans each path once per command).
+	a = w.c.Assets(UploadOptions{})
 	r, err := a.RegisterModel(ctx, m)
 	if err != nil || r.Version != "2" || !r.Created {
 		t.Fatalf("changed model: %+v %v, want new version 2", r, err)
@@ -265,12 +267,14 @@ func TestCreateDataUploadsAndVersions(t *testing.T) {
 	}
 }
 
-// TestResolveRef: name:version is built without a request, @latest asks
-// the container, a missing asset is not found; on the local workspace an
-// unknown curated environment is sent as written.
+// TestResolveRef: name:version is built without a request, @latest is the
+// newest active version (an archived one is skipped, as az lists them), a
+// missing asset is not found; on the local workspace an unknown curated
+// environment is sent as written.
 func TestResolveRef(t *testing.T) {
 	arm := newFakeARM("")
-	arm.resources["/models/heart/versions/4"] = map[string]any{"_seq": 1}
+	arm.resources["/models/heart/versions/4"] = map[string]any{"_seq": 1, "name": "4", "properties": map[string]any{}}
+	arm.resources["/models/heart/versions/5"] = map[string]any{"_seq": 2, "name": "5", "properties": map[string]any{"isArchived": true}}
 	c := newTestClient(t, arm, nil, false)
 	ctx := context.Background()
 	ref := func(kind spec.AssetKind, s string) *spec.Ref {

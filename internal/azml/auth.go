@@ -32,10 +32,11 @@ func defaultCredential(opts azcore.ClientOptions) (azcore.TokenCredential, error
 
 // ClassifyAuth turns an authentication failure anywhere in err into a
 // KindAuth error with a one-line cause and the next step. Other errors are
-// returned unchanged.
+// returned unchanged, and so is an error already classified (a storage
+// refusal worded by the upload, say): its hint is the right one.
 func ClassifyAuth(err error, getenv func(string) string) error {
-	if err == nil {
-		return nil
+	if err == nil || clierr.KindOf(err) != 0 {
+		return err
 	}
 	var authFailed *azidentity.AuthenticationFailedError
 	if errors.As(err, &authFailed) {
@@ -52,6 +53,10 @@ func ClassifyAuth(err error, getenv func(string) string) error {
 		return &clierr.Error{Kind: clierr.KindAuth, Err: fmt.Errorf("authentication failed: %s; next step: %s", cause, next)}
 	}
 	var resp *azcore.ResponseError
+	if errors.As(err, &resp) && isLocalRefusal(resp) {
+		// No role to grant here: the token comes from server.json.
+		return &clierr.Error{Kind: clierr.KindAuth, Err: fmt.Errorf("the local workspace refused the token from its server.json (401 %s): %s; next step: run the command again, and if it fails again restart the server (`ml local stop`, `ml local serve`)", resp.ErrorCode, armMessage(resp))}
+	}
 	if errors.As(err, &resp) && (resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden) {
 		what := "the token was refused"
 		if resp.StatusCode == http.StatusForbidden {

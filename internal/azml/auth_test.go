@@ -2,6 +2,8 @@ package azml
 
 import (
 	"context"
+	"fmt"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -63,5 +65,19 @@ func TestClassifyAuthOnARealAADSTS70021(t *testing.T) {
 	}
 	if strings.Contains(msg, "c2lnbmF0dXJl") || strings.Contains(msg, "Trace ID") {
 		t.Errorf("message carries the token's signature or trace noise:\n%s", msg)
+	}
+}
+
+// TestClassifyAuthKeepsAWordedStorageRefusal: a 403 the upload already
+// worded (the storage roles) is not re-worded as a workspace-role problem.
+func TestClassifyAuthKeepsAWordedStorageRefusal(t *testing.T) {
+	resp := &azcore.ResponseError{StatusCode: http.StatusForbidden, ErrorCode: "AuthorizationPermissionMismatch"}
+	worded := &clierr.Error{Kind: clierr.KindAuth, Err: fmt.Errorf("upload x: Storage Blob Data Contributor: %w", resp)}
+	if got := ClassifyAuth(worded, func(string) string { return "" }); got != worded {
+		t.Errorf("ClassifyAuth re-worded a classified error: %v", got)
+	}
+	bare := fmt.Errorf("get workspace: %w", resp)
+	if got := ClassifyAuth(bare, func(string) string { return "" }); !strings.Contains(got.Error(), "AzureML Data Scientist") {
+		t.Errorf("a bare ARM 403 lost its workspace-role hint: %v", got)
 	}
 }

@@ -123,6 +123,23 @@ func (d *RunDetails) ErrorMessage() string {
 	return d.Error.Error.Message
 }
 
+// JobFailure is the reason run history gives for a failed job: nil when it
+// gives none or cannot be read (the caller has the job's status already and
+// only adds the reason).
+func (c *Client) JobFailure(ctx context.Context, job string) *JobError {
+	d, err := c.RunDetails(ctx, job)
+	if err != nil || d.Error == nil || d.Error.Error.Message == "" {
+		return nil
+	}
+	return &JobError{Code: d.Error.Error.Code, Message: d.Error.Error.Message}
+}
+
+// JobError is a failed job's error, as `ml job show` prints it.
+type JobError struct {
+	Code    string `json:"code,omitempty"`
+	Message string `json:"message"`
+}
+
 // RunDetails returns the run history details of job.
 func (c *Client) RunDetails(ctx context.Context, job string) (*RunDetails, error) {
 	api, err := c.APIURL(ctx)
@@ -238,21 +255,11 @@ func (c *Client) JobOutputs(ctx context.Context, job string) ([]JobOutput, error
 		}
 		return page.Value, nil
 	}
-	api, err := c.APIURL(ctx)
+	children, err := c.childRuns(ctx, job, 0)
 	if err != nil {
 		return nil, err
 	}
-	var children struct {
-		Value []struct {
-			RunID       string `json:"runId"`
-			DisplayName string `json:"displayName"`
-			Name        string `json:"name"`
-		} `json:"value"`
-	}
-	if err := c.getJSON(ctx, c.runURL(api, job)+"/children", &children); err != nil {
-		return nil, err
-	}
-	for _, ch := range children.Value {
+	for _, ch := range children {
 		if ch.Name == "batchscoring" || ch.DisplayName == "batchscoring" {
 			return []JobOutput{{Name: "score", Datastore: DefaultDatastore, Path: "azureml/" + ch.RunID + "/score/"}}, nil
 		}

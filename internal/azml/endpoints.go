@@ -48,10 +48,19 @@ func DeploymentView(d *armmachinelearning.BatchDeployment) map[string]any {
 		return v
 	}
 	v["type"] = "model"
-	if p.DeploymentConfiguration != nil {
-		if t := p.DeploymentConfiguration.GetBatchDeploymentConfiguration().DeploymentConfigurationType; t != nil && *t == armmachinelearning.BatchDeploymentConfigurationTypePipelineComponent {
-			v["type"] = "pipeline"
+	if pc, ok := p.DeploymentConfiguration.(*armmachinelearning.BatchPipelineComponentDeploymentConfiguration); ok {
+		// az's PipelineComponentBatchDeployment dump: component (the
+		// asset id) and settings.
+		v["type"] = "pipeline"
+		setStr(v, "description", p.Description)
+		if pc.ComponentID != nil {
+			setStr(v, "component", pc.ComponentID.AssetID)
 		}
+		v["settings"] = strMap(pc.Settings)
+		if p.ProvisioningState != nil {
+			v["provisioning_state"] = string(*p.ProvisioningState)
+		}
+		return v
 	}
 	setStr(v, "description", p.Description)
 	setStr(v, "compute", p.Compute)

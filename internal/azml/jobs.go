@@ -26,10 +26,10 @@ func (c *Client) GetJob(ctx context.Context, name string) (*armmachinelearning.J
 	return &resp.JobBase, nil
 }
 
-// ListJobs returns the workspace's jobs, newest first as the service
-// orders them; max > 0 stops after that many.
-func (c *Client) ListJobs(ctx context.Context, max int) ([]*armmachinelearning.JobBase, error) {
-	pager := c.arm.NewJobsClient().NewListPager(c.T.ResourceGroup, c.T.Workspace, nil)
+// ListJobs returns the workspace's jobs in view, newest first as the
+// service orders them; max > 0 stops after that many.
+func (c *Client) ListJobs(ctx context.Context, view ListView, max int) ([]*armmachinelearning.JobBase, error) {
+	pager := c.arm.NewJobsClient().NewListPager(c.T.ResourceGroup, c.T.Workspace, &armmachinelearning.JobsClientListOptions{ListViewType: view.arm()})
 	return collect(ctx, c, pager, func(p armmachinelearning.JobsClientListResponse) []*armmachinelearning.JobBase { return p.Value }, max, "list jobs")
 }
 
@@ -50,6 +50,18 @@ func JobStatus(j *armmachinelearning.JobBase) string {
 	}
 	if s := j.Properties.GetJobBaseProperties().Status; s != nil {
 		return string(*s)
+	}
+	return ""
+}
+
+// StudioURL is the job's web view (services.Studio.endpoint), "" when the
+// service lists none.
+func StudioURL(j *armmachinelearning.JobBase) string {
+	if j == nil || j.Properties == nil {
+		return ""
+	}
+	if s := j.Properties.GetJobBaseProperties().Services["Studio"]; s != nil && s.Endpoint != nil {
+		return *s.Endpoint
 	}
 	return ""
 }

@@ -229,7 +229,16 @@ func (a *Assets) PrepareDeployment(ctx context.Context, d *spec.Deployment) (spe
 	var r spec.Resolved
 	var assets []*RegisteredAsset
 	if d.Type == spec.DeploymentPipeline {
-		id, err := c.ResolveRef(ctx, d.Component)
+		var id string
+		var err error
+		switch {
+		case d.PipelineComponent != nil:
+			id, err = a.RegisterPipelineComponent(ctx, d.PipelineComponent)
+		case d.JobDefinition != "":
+			id, err = a.RegisterJobComponent(ctx, d.JobDefinition, d.JobDefinitionAt)
+		default:
+			id, err = c.ResolveRef(ctx, d.Component)
+		}
 		if err != nil {
 			return r, nil, err
 		}

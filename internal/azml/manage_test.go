@@ -102,10 +102,18 @@ func (f *fakeARM) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.serveDatastore(w, r, segs)
 	case segs[0] == "operations":
 		f.serveOperation(w, segs[1])
-	case segs[0] == "batchEndpoints":
+	case segs[0] == "batchEndpoints" || segs[0] == "computes":
 		f.serveTracked(w, r, rel, body)
+	case segs[0] == "jobs" && len(segs) == 2 && r.Method == http.MethodGet:
+		if job, ok := f.resources[strings.ToLower(rel)]; ok {
+			writeJSON(w, http.StatusOK, public(job))
+		} else {
+			writeARMError(w, http.StatusNotFound, "UserError", "job "+segs[1]+" not found")
+		}
 	case len(segs) == 2 && r.Method == http.MethodGet:
 		f.serveContainer(w, segs[0], segs[1])
+	case len(segs) == 3 && segs[2] == "versions" && r.Method == http.MethodGet:
+		f.listVersions(w, r, segs[0], segs[1])
 	case len(segs) == 4 && segs[2] == "versions":
 		f.serveVersion(w, r, rel, segs, body)
 	default:
@@ -175,6 +183,27 @@ func (f *fakeARM) serveContainer(w http.ResponseWriter, kind, name string) {
 	writeJSON(w, http.StatusOK, map[string]any{"name": name, "properties": map[string]any{"latestVersion": latest, "nextVersion": strconv.Itoa(next)}})
 }
 
+// listVersions lists an asset's versions newest first, active ones only
+// (the service's default view), at most $top.
+func (f *fakeARM) listVersions(w http.ResponseWriter, r *http.Request, kind, name string) {
+	prefix := strings.ToLower("/" + kind + "/" + name + "/versions/")
+	var items []map[string]any
+	for p, res := range f.resources {
+		if props, _ := res["properties"].(map[string]any); strings.HasPrefix(p, prefix) && props["isArchived"] != true {
+			items = append(items, res)
+		}
+	}
+	sort.Slice(items, func(i, j int) bool { return items[i]["_seq"].(int) > items[j]["_seq"].(int) })
+	if top, err := strconv.Atoi(r.URL.Query().Get("$top")); err == nil && top < len(items) {
+		items = items[:top]
+	}
+	out := []any{}
+	for _, it := range items {
+		out = append(out, public(it))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"value": out})
+}
+
 func (f *fakeARM) serveVersion(w http.ResponseWriter, r *http.Request, rel string, segs []string, body map[string]any) {
 	key := strings.ToLower(rel)
 	switch r.Method {
@@ -209,7 +238,7 @@ func (f *fakeARM) serveTracked(w http.ResponseWriter, r *http.Request, rel strin
 			props = map[string]any{}
 			body["properties"] = props
 		}
-		if len(segs) == 2 {
+		if len(segs) == 2 && segs[0] == "batchEndpoints" {
 			props["scoringUri"] = "https://" + segs[1] + ".westus2.inference.ml.azure.com/jobs"
 		}
 		props["provisioningState"] = "Succeeded"

@@ -16,24 +16,6 @@ import (
 // archiving, and the views (the azure-ai-ml Model entity's snake_case dump)
 // so --query paths port unchanged.
 
-// ListView says which assets a list includes, as az's --include-archived
-// and --archived-only do (active only by default).
-type ListView string
-
-// The list views of az's asset lists.
-const (
-	ActiveOnly   ListView = ListView(armmachinelearning.ListViewTypeActiveOnly)
-	ArchivedOnly ListView = ListView(armmachinelearning.ListViewTypeArchivedOnly)
-	AllAssets    ListView = ListView(armmachinelearning.ListViewTypeAll)
-)
-
-func (v ListView) arm() *armmachinelearning.ListViewType {
-	if v == "" {
-		v = ActiveOnly
-	}
-	return to.Ptr(armmachinelearning.ListViewType(v))
-}
-
 // GetModelVersion returns version of model name.
 func (c *Client) GetModelVersion(ctx context.Context, name, version string) (*armmachinelearning.ModelVersion, error) {
 	resp, err := c.arm.NewModelVersionsClient().Get(ctx, c.T.ResourceGroup, c.T.Workspace, name, version, nil)
@@ -50,12 +32,7 @@ func (c *Client) ModelVersionByLabel(ctx context.Context, name, label string) (s
 	if label != "latest" {
 		return "", clierr.Usagef("--label %s: models have one label, latest; pass --label latest or --version <version>", label)
 	}
-	pager := c.arm.NewModelVersionsClient().NewListPager(c.T.ResourceGroup, c.T.Workspace, name,
-		&armmachinelearning.ModelVersionsClientListOptions{OrderBy: to.Ptr("createdtime desc"), Top: to.Ptr[int32](1), ListViewType: ActiveOnly.arm()})
-	got, err := collect(ctx, c, pager, func(p armmachinelearning.ModelVersionsClientListResponse) []*armmachinelearning.ModelVersion {
-		return p.Value
-	}, 1,
-		fmt.Sprintf("versions of model %s", name))
+	got, err := c.ListModelVersions(ctx, name, ActiveOnly, 1)
 	if err != nil {
 		return "", err
 	}
@@ -77,8 +54,11 @@ func (c *Client) ListModelContainers(ctx context.Context, view ListView, max int
 // ListModelVersions returns the versions of model name, newest first; max
 // > 0 stops after that many. An unknown name is a not-found error.
 func (c *Client) ListModelVersions(ctx context.Context, name string, view ListView, max int) ([]*armmachinelearning.ModelVersion, error) {
-	pager := c.arm.NewModelVersionsClient().NewListPager(c.T.ResourceGroup, c.T.Workspace, name,
-		&armmachinelearning.ModelVersionsClientListOptions{OrderBy: to.Ptr("createdtime desc"), ListViewType: view.arm()})
+	opts := &armmachinelearning.ModelVersionsClientListOptions{OrderBy: to.Ptr("createdtime desc"), ListViewType: view.arm()}
+	if max > 0 {
+		opts.Top = to.Ptr(int32(max))
+	}
+	pager := c.arm.NewModelVersionsClient().NewListPager(c.T.ResourceGroup, c.T.Workspace, name, opts)
 	out, err := collect(ctx, c, pager, func(p armmachinelearning.ModelVersionsClientListResponse) []*armmachinelearning.ModelVersion {
 		return p.Value
 	}, max,

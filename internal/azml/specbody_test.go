@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/machinelearning/armmachinelearning/v4"
+
 	"github.com/mlbatch/ml/internal/spec"
 )
 
@@ -119,7 +121,7 @@ func dedupe(s []string) []string {
 // az writes it, isAnonymous false).
 func TestModelCreateBodyMatchesTheSpec(t *testing.T) {
 	w := newAssetWorld(t, false)
-	m, err := spec.LoadModel("", []spec.Override{
+	m, err := spec.LoadModel(context.Background(), "", nil, []spec.Override{
 		spec.Flag("--name", "name", "heart"), spec.Flag("--path", "path", filepath.Join(w.dir, "deploy", "model")),
 		spec.Flag("--type", "type", "mlflow_model"), spec.Flag("--description", "description", "d"),
 		spec.Flag("--tags", "tags.source", "uci"), spec.Flag("--set", "properties.k", "v"),
@@ -154,5 +156,184 @@ func TestModelCreateBodyMatchesTheSpec(t *testing.T) {
 	}
 	if !w.blobExists(t, strings.TrimPrefix(uri, strings.TrimSuffix(wantPrefix, "LocalUpload/"))+"/model.json") {
 		t.Errorf("model files not uploaded to %s", uri)
+	}
+}
+
+// TestComputeCreateBodyMatchesTheSpec: `ml compute create` of the public
+// cluster-basic.yml PUTs a compute whose every field is one of the spec
+// example's (BasicAmlCompute), with az's values and defaults; the
+// operation is awaited; delete sends underlyingResourceAction=Delete.
+func TestComputeCreateBodyMatchesTheSpec(t *testing.T) {
+	arm := newFakeARM("")
+	arm.pending = 2
+	c := newTestClient(t, arm, nil, false)
+	comp, err := spec.LoadCompute(context.Background(), "", nil, []spec.Override{
+		spec.Flag("--name", "name", "basic-example"), spec.Flag("--type", "type", "amlcompute"),
+		spec.Flag("--size", "size", "STANDARD_DS3_v2"), spec.Flag("--min-instances", "min_instances", "0"),
+		spec.Flag("--max-instances", "max_instances", "2"), spec.Flag("--idle-time-before-scale-down", "idle_time_before_scale_down", "120"),
+		spec.Flag("--tier", "tier", "dedicated"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.CreateOrUpdateCompute(context.Background(), comp.Name, comp.ARM("westus2"), fastWait)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := ComputeView(got); v["provisioning_state"] != "Succeeded" || v["idle_time_before_scale_down"] != int64(120) || v["max_instances"] != int32(2) {
+		t.Errorf("view = %v", v)
+	}
+	if polls := arm.seen(http.MethodGet, "/operations/"); len(polls) != 3 {
+		t.Errorf("polled %d times, want 3 (the operation was awaited)", len(polls))
+	}
+	puts := arm.seen(http.MethodPut, "/computes/basic-example")
+	if len(puts) != 1 {
+		t.Fatalf("PUTs = %+v", puts)
+	}
+	sent := puts[0].Body
+	fields := checkFieldsInSpec(t, sent, specRequest(t, "Compute_createOrUpdate_BasicAmlCompute.json", "parameters"))
+	want := []string{"location", "properties.computeType", "properties.properties.enableNodePublicIp",
+		"properties.properties.remoteLoginPortPublicAccess", "properties.properties.scaleSettings.maxNodeCount",
+		"properties.properties.scaleSettings.minNodeCount", "properties.properties.scaleSettings.nodeIdleTimeBeforeScaleDown",
+		"properties.properties.vmPriority", "properties.properties.vmSize"}
+	if strings.Join(fields, " ") != strings.Join(want, " ") {
+		t.Errorf("fields sent:\n got %v\nwant %v", fields, want)
+	}
+	wantBody := `{"location":"westus2","properties":{"computeType":"AmlCompute","properties":{"enableNodePublicIp":true,` +
+		`"remoteLoginPortPublicAccess":"NotSpecified","scaleSettings":{"maxNodeCount":2,"minNodeCount":0,"nodeIdleTimeBeforeScaleDown":"PT2M"},` +
+		`"vmPriority":"Dedicated","vmSize":"STANDARD_DS3_v2"}}}`
+	if g := mustJSON(t, sent); g != wantBody {
+		t.Errorf("PUT body\n got %s\nwant %s", g, wantBody)
+	}
+
+	if err := c.DeleteCompute(context.Background(), "basic-example", fastWait); err != nil {
+		t.Fatal(err)
+	}
+	dels := arm.seen(http.MethodDelete, "/computes/basic-example")
+	if len(dels) != 1 || !strings.Contains(dels[0].Query, "underlyingResourceAction=Delete") {
+		t.Errorf("DELETE = %+v, want underlyingResourceAction=Delete", dels)
+	}
+	if _, err := c.GetCompute(context.Background(), "basic-example"); err == nil {
+		t.Error("compute still there after delete")
+	}
+}
+
+// TestComputeViewOfTheSpecExample: the spec's AmlCompute GET reads as az
+// prints a cluster.
+func TestComputeViewOfTheSpecExample(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("testdata", "spec-2025-12-01", "Compute_get_AmlCompute.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ex struct {
+		Responses map[string]struct {
+			Body json.RawMessage `json:"body"`
+		} `json:"responses"`
+	}
+	if err := json.Unmarshal(data, &ex); err != nil {
+		t.Fatal(err)
+	}
+	var r armmachinelearning.ComputeResource
+	if err := json.Unmarshal(ex.Responses["200"].Body, &r); err != nil {
+		t.Fatal(err)
+	}
+	got := mustJSON(t, ComputeView(&r))
+	want := `{"created_on":"2021-04-01T22:00:00.000000+0000","description":"some compute","enable_node_public_ip":true,` +
+		`"id":"/subscriptions/34adfa4f-cedf-4dc0-ba29-b6d1a69ab345/resourceGroups/testrg123/providers/Microsoft.MachineLearningServices/workspaces/workspaces123/computes/compute123",` +
+		`"idle_time_before_scale_down":300,"location":"eastus2","max_instances":1,"min_instances":0,"name":"compute123",` +
+		`"provisioning_state":"Succeeded","size":"STANDARD_NC6","ssh_public_access_enabled":true,"tier":"dedicated","type":"amlcompute"}`
+	if got != want {
+		t.Errorf("view\n got %s\nwant %s", got, want)
+	}
+}
+
+// TestEnvironmentCreateBodyMatchesTheSpec: `ml environment create` PUTs an
+// EnvironmentVersion whose every field is one of the spec example's: for
+// an image with a conda file and inference routes, the conda file as text
+// (as az sends it); for a local build context, the https URL of the
+// uploaded folder ending in "/" and the Dockerfile path, as az sends them.
+func TestEnvironmentCreateBodyMatchesTheSpec(t *testing.T) {
+	w := newAssetWorld(t, false)
+	ctx := context.Background()
+	example := specRequest(t, "EnvironmentVersion_createOrUpdate.json", "body")
+	file := filepath.Join(w.dir, "env.yml")
+	if err := os.WriteFile(file, []byte(`$schema: https://azuremlschemas.azureedge.net/latest/environment.schema.json
+name: sklearn-env
+image: mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu20.04:latest
+conda_file: deploy/env/conda.yml
+description: d
+tags: {team: ml}
+properties: {k: v}
+inference_config:
+  liveness_route: {port: 5001, path: /health}
+  readiness_route: {port: 5001, path: /ready}
+  scoring_route: {port: 5001, path: /score}
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	e, err := spec.LoadEnvironment(context.Background(), file, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := w.c.Assets(UploadOptions{}).CreateEnvironment(ctx, e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Version != "1" || !r.Created || r.Environment == nil {
+		t.Errorf("registered %+v, want a new version 1", r)
+	}
+	puts := w.arm.seen(http.MethodPut, "/environments/sklearn-env/versions/1")
+	if len(puts) != 1 {
+		t.Fatalf("PUTs = %+v, want one", puts)
+	}
+	got := checkFieldsInSpec(t, puts[0].Body, example)
+	want := []string{"properties.condaFile", "properties.description", "properties.image",
+		"properties.inferenceConfig.livenessRoute.path", "properties.inferenceConfig.livenessRoute.port",
+		"properties.inferenceConfig.readinessRoute.path", "properties.inferenceConfig.readinessRoute.port",
+		"properties.inferenceConfig.scoringRoute.path", "properties.inferenceConfig.scoringRoute.port",
+		"properties.properties.*", "properties.tags.*"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("fields sent:\n got %v\nwant %v", got, want)
+	}
+	props := puts[0].Body["properties"].(map[string]any)
+	if props["condaFile"] != "dependencies:\n- python=3.11\nname: e\n" {
+		t.Errorf("condaFile = %q, want the conda file as az dumps it", props["condaFile"])
+	}
+
+	// A build context, with flags only; a second create without --version
+	// is a new version (as az), the context is not uploaded again.
+	e, err = spec.LoadEnvironment(context.Background(), "", nil, []spec.Override{
+		spec.Flag("--name", "name", "docker-env"), spec.Flag("--build-context", "build.path", filepath.Join(w.dir, "deploy", "code")),
+		spec.Flag("--dockerfile-path", "build.dockerfile_path", "score.py"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, version := range []string{"1", "2"} {
+		r, err := w.c.Assets(UploadOptions{}).CreateEnvironment(ctx, e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Version != version || !r.Created {
+			t.Errorf("create: %+v, want new version %s", r, version)
+		}
+	}
+	puts = w.arm.seen(http.MethodPut, "/environments/docker-env/versions/")
+	if len(puts) != 2 {
+		t.Fatalf("PUTs = %+v, want two", puts)
+	}
+	if got := checkFieldsInSpec(t, puts[0].Body, example); strings.Join(got, " ") != "properties.build.contextUri properties.build.dockerfilePath" {
+		t.Errorf("fields sent: %v", got)
+	}
+	build := puts[0].Body["properties"].(map[string]any)["build"].(map[string]any)
+	uri, _ := build["contextUri"].(string)
+	if !strings.HasPrefix(uri, "http") || !strings.Contains(uri, "/azureml-blobstore/LocalUpload/") || !strings.HasSuffix(uri, "/code/") || build["dockerfilePath"] != "score.py" {
+		t.Errorf("build = %v", build)
+	}
+	if !w.blobExists(t, strings.TrimSuffix(uri[strings.Index(uri, "LocalUpload/"):], "/")+"/score.py") {
+		t.Errorf("build context not uploaded to %s", uri)
+	}
+	if mustJSON(t, puts[1].Body) != mustJSON(t, puts[0].Body) {
+		t.Errorf("second version's body differs:\n%v\n%v", puts[1].Body, puts[0].Body)
 	}
 }

@@ -39,6 +39,9 @@ type Target struct {
 	Transport policy.Transporter
 	// Trace, when set, receives an HTTP trace with secrets redacted (--debug).
 	Trace io.Writer
+
+	// session follows the local workspace's server.json (localSession).
+	session *localSession
 }
 
 // TargetOptions are the inputs of target resolution, already merged from
@@ -57,6 +60,9 @@ type TargetOptions struct {
 	// Trace, when set, receives an HTTP trace with secrets redacted
 	// (--debug), the credential's sign-in included.
 	Trace io.Writer
+	// Notices receives one-line warnings about the target while a command
+	// runs (the local workspace restarted); nil discards them.
+	Notices io.Writer
 }
 
 // ResolveTarget builds the Target for o. It reads files (server.json,
@@ -120,7 +126,10 @@ func resolveLocal(o TargetOptions) (*Target, error) {
 			return nil, clierr.Usagef("%s %q does not match the local workspace (%s); drop the flag or use %q", chk.flag, chk.given, info.URL, chk.have)
 		}
 	}
-	return NewLocalTarget(info), nil
+	t := NewLocalTarget(info)
+	t.session = &localSession{dir: dir, info: info, notices: o.Notices}
+	t.Credential = t.session
+	return t, nil
 }
 
 // NewLocalTarget returns the Target of a running local workspace.
@@ -170,6 +179,9 @@ func (t *Target) clientOptions() azcore.ClientOptions {
 			MaxRetryDelay: 10 * time.Second,
 		},
 		Telemetry: policy.TelemetryOptions{ApplicationID: "ml-cli"},
+	}
+	if t.session != nil {
+		o.PerRetryPolicies = append(o.PerRetryPolicies, t.session)
 	}
 	if t.Trace != nil {
 		o.PerRetryPolicies = append(o.PerRetryPolicies, &httptrace.Tracer{W: t.Trace})

@@ -34,19 +34,32 @@ const (
 // when Deployment.Python is empty.
 const PythonEnvVar = "ML_LOCAL_PYTHON"
 
+// ModelTypeMLflow is the model type of an MLflow model (a folder with an
+// MLmodel file), the one model type Azure deploys without a scoring script.
+const ModelTypeMLflow = "mlflow_model"
+
 // Deployment is what a job needs from a model batch deployment: its code,
 // model and settings. Every zero value means Azure's default, so
-// Deployment{CodeDir: c, ScoringScript: s} is a valid deployment.
+// Deployment{CodeDir: c, ScoringScript: s} is a valid deployment, and so is
+// Deployment{ModelDir: m, ModelType: ModelTypeMLflow} (no-code MLflow).
 type Deployment struct {
-	// CodeDir is the local folder of code_configuration.code. Required.
+	// CodeDir is the local folder of code_configuration.code. Required,
+	// except for an MLflow model deployed without code.
 	CodeDir string
 	// ScoringScript is code_configuration.scoring_script, a path relative to
-	// CodeDir. Required.
+	// CodeDir. Required when CodeDir is set.
 	ScoringScript string
 
 	// ModelDir is the registered model's local folder (or file). Empty means a
 	// deployment without a model: AZUREML_MODEL_DIR is then an empty folder.
+	// Its files are never changed: AZUREML_MODEL_DIR holds hard links to the
+	// read-only ones and read-only copies of the others (see the package doc).
 	ModelDir string
+	// ModelType is the registered model's type: custom_model (the default),
+	// mlflow_model or triton_model, in any case. An mlflow_model without
+	// CodeDir and ScoringScript is scored by the runtime's built-in MLflow
+	// scoring script, as Azure scores a no-code MLflow deployment.
+	ModelType string
 	// ModelName is the registered model's name; it names AZUREML_MODEL_DIR's
 	// parent folder. Empty means "model".
 	ModelName string

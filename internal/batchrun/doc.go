@@ -30,7 +30,8 @@
 //
 // With output action append_row, every element that run() returns becomes one
 // line of OutputDir/OutputFileName (predictions.csv by default), written in
-// mini-batch order whatever order the workers finish in. Like Azure, the file
+// mini-batch order whatever order the workers finish in. A job that ends
+// Failed or Canceled without a single row leaves no output file. Like Azure, the file
 // has no header: a list, tuple, numpy row or pandas row is written as its
 // values' str() joined by single spaces, and any other element as its str().
 // So the default predictions.csv is space separated, as on Azure, where
@@ -38,13 +39,41 @@
 // the runtime never overwrites an existing output file. summary_only writes no
 // output file. Scripts may write their own files to AZUREML_BI_OUTPUT_PATH.
 //
+// # MLflow models without a scoring script
+//
+// A deployment with ModelType mlflow_model and no CodeDir is scored by the
+// runtime's built-in scoring script (mlflow_score.py, written to the job's
+// driver folder and run by the same workers, so every setting above
+// applies), as Azure scores a no-code MLflow deployment. The MLmodel file is
+// read first (package mlmodel): a model without one, or without a
+// python_function flavor, fails the job before any worker starts. init()
+// loads the model with mlflow.pyfunc.load_model when mlflow is importable;
+// otherwise it loads the python_function flavor itself, for mlflow.sklearn
+// (pickle and cloudpickle); any other flavor fails the job with one message
+// naming the flavor, its loader module and what to install. run() reads each
+// file as a table (.csv; .parquet and .pqt when pyarrow is importable; other
+// types fail their mini-batch, naming the file and the supported types) with
+// the signature's column types, keeps the signature's columns in its order
+// (without mlflow; mlflow enforces the signature itself), calls predict()
+// once per file and returns one line per input row, "row,prediction,file":
+// the row's index in its file, the prediction as predict() returned it
+// (several values as a JSON list or object), and the file's name, CSV-quoted
+// where needed. Azure's samples read that output with
+// pd.read_csv(path, names=["row", "prediction", "file"]).
+//
 // # Environment of the scoring script
 //
 //   - AZUREML_MODEL_DIR is <JobDir>/azureml-models/<ModelName>/<ModelVersion>,
-//     which holds the registered model under its own file or folder name (a
-//     symlink to ModelDir), so both os.path.join(AZUREML_MODEL_DIR, "model")
-//     (for a model registered from a folder named model) and
-//     glob.glob(AZUREML_MODEL_DIR + "/*/")[0] find it, as on Azure.
+//     which holds the registered model under its own file or folder name, so
+//     both os.path.join(AZUREML_MODEL_DIR, "model") (for a model registered
+//     from a folder named model) and glob.glob(AZUREML_MODEL_DIR + "/*/")[0]
+//     find it, as on Azure. It is a real, read-only folder tree, like Azure's
+//     read-only mount, so os.walk, glob("**"), Path.rglob and os.listdir
+//     see the model's files: read-only files of ModelDir are hard-linked (no
+//     byte copied, and a script cannot write through the link), other files
+//     are read-only copies, and so is every file when the runtime runs as
+//     root, whom permission bits do not stop. The tree is removed when the
+//     job ends.
 //   - AZUREML_BI_OUTPUT_PATH is OutputDir.
 //   - AZUREML_LOG_LEVEL and the Python root logger follow LoggingLevel, and the
 //     script sees "--logging_level LEVEL" in sys.argv, as on Azure.
@@ -65,7 +94,8 @@
 //	logs/user/error.txt                          the first user error
 //	logs/user/error/<node>/process<NNN>.txt      every user error's traceback
 //	driver/batchrun_driver.py                    the embedded worker driver
-//	azureml-models/<ModelName>/<ModelVersion>/   AZUREML_MODEL_DIR
+//	driver/mlflow_score.py, mlflow_model.json    the built-in MLflow scoring script (no-code MLflow)
+//	azureml-models/<ModelName>/<ModelVersion>/   AZUREML_MODEL_DIR, while the job runs
 //
 // <node> is the instance index (0 … InstanceCount-1) and NNN the worker's
 // index within it. A worker that replaces a killed one appends to the same

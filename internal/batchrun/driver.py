@@ -50,15 +50,22 @@ class Channel:
 
 
 def error_event(kind, exc, **extra):
-    event = {
-        "ev": kind,
-        "error": "".join(traceback.format_exception_only(type(exc), exc)).strip(),
-        "traceback": traceback.format_exc(),
-    }
-    event.update(extra)
-    # The traceback also goes to the worker's stderr log, as on Azure.
-    sys.stderr.write(event["traceback"])
+    if getattr(exc, "batchrun_plain", False):
+        # The exception's text is a complete message for the user (the
+        # built-in MLflow scoring script's "install mlflow" advice): a
+        # traceback would only bury it.
+        event = {"ev": kind, "error": str(exc), "traceback": ""}
+        sys.stderr.write(event["error"] + "\n")
+    else:
+        event = {
+            "ev": kind,
+            "error": "".join(traceback.format_exception_only(type(exc), exc)).strip(),
+            "traceback": traceback.format_exc(),
+        }
+        # The traceback also goes to the worker's stderr log, as on Azure.
+        sys.stderr.write(event["traceback"])
     sys.stderr.flush()
+    event.update(extra)
     return event
 
 

@@ -74,18 +74,18 @@ func heartDeployment(t *testing.T) Deployment {
 	}
 }
 
-// heartInput is the path of the uri_folder data asset in data.yml.
+// heartInput is the path of the uri_folder data asset in heart-dataset-unlabeled.yml.
 func heartInput(t *testing.T) string {
 	t.Helper()
 	var y struct {
 		Type string `yaml:"type"`
 		Path string `yaml:"path"`
 	}
-	if err := yaml.Unmarshal([]byte(readText(t, filepath.Join(heartDir, "data.yml"))), &y); err != nil {
-		t.Fatalf("data.yml: %v", err)
+	if err := yaml.Unmarshal([]byte(readText(t, filepath.Join(heartDir, "heart-dataset-unlabeled.yml"))), &y); err != nil {
+		t.Fatalf("heart-dataset-unlabeled.yml: %v", err)
 	}
 	if y.Type != "uri_folder" {
-		t.Fatalf("data.yml type = %q, want uri_folder", y.Type)
+		t.Fatalf("heart-dataset-unlabeled.yml type = %q, want uri_folder", y.Type)
 	}
 	return filepath.Join(heartDir, y.Path)
 }

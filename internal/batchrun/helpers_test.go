@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -13,6 +14,22 @@ import (
 	"testing"
 	"time"
 )
+
+// testPython is an interpreter that imports modules: Debian's python3 with
+// python3-pandas and python3-sklearn, which `make test` installs (as root) or
+// asks for. ML_TEST_PANDAS_PYTHON (`make test` passes its TEST_PYTHON)
+// names another.
+func testPython(t testing.TB, modules ...string) string {
+	t.Helper()
+	py := os.Getenv("ML_TEST_PANDAS_PYTHON")
+	if py == "" {
+		py = "/usr/bin/python3"
+	}
+	if out, err := exec.Command(py, "-c", "import "+strings.Join(modules, ", ")).CombinedOutput(); err != nil {
+		t.Fatalf("%s cannot import %s (%v: %s): install python3-pandas and python3-sklearn (apt-get install python3-pandas python3-sklearn; `make test` does as root) or set ML_TEST_PANDAS_PYTHON", py, strings.Join(modules, ", "), err, out)
+	}
+	return py
+}
 
 // writeFile creates path (and its folders) with content.
 func writeFile(t testing.TB, path, content string) {
@@ -145,9 +162,17 @@ func processAlive(pid int) bool {
 	return true
 }
 
+// assertAllGone fails for a process still alive a while after the job
+// ended. SIGKILL is delivered asynchronously: a killed process can still be
+// scheduled for a moment on a loaded machine, so each gets a grace period;
+// one that outlives it was never killed.
 func assertAllGone(t testing.TB, pids []int) {
 	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
 	for _, pid := range pids {
+		for processAlive(pid) && time.Now().Before(deadline) {
+			time.Sleep(20 * time.Millisecond)
+		}
 		if processAlive(pid) {
 			t.Errorf("process %d is still running after the job ended", pid)
 		}

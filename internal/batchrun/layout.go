@@ -50,9 +50,8 @@ func (l layout) nodeFile(id workerID) string {
 	return filepath.Join(l.logsDir(), "sys", "node", fmt.Sprint(id.node), fmt.Sprintf("process%03d.txt", id.process))
 }
 
-// prepare creates the job folder, the output folder, the worker driver and
-// AZUREML_MODEL_DIR. It returns AZUREML_MODEL_DIR.
-func (l layout) prepare(s settings) (string, error) {
+// prepare creates the job folder, the output folder and the worker driver.
+func (l layout) prepare(s settings) error {
 	dirs := []string{
 		s.outputDir,
 		filepath.Join(l.logsDir(), "sys", "node"),
@@ -62,28 +61,53 @@ func (l layout) prepare(s settings) (string, error) {
 		filepath.Dir(l.driverFile()),
 	}
 	for _, dir := range dirs {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return "", fmt.Errorf("create job folder: %w", err)
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return fmt.Errorf("create job folder: %w", err)
 		}
 	}
-	if err := os.WriteFile(l.driverFile(), driverSource, 0o644); err != nil {
-		return "", fmt.Errorf("write worker driver: %w", err)
+	if err := os.WriteFile(l.driverFile(), driverSource, 0o600); err != nil {
+		return fmt.Errorf("write worker driver: %w", err)
 	}
+	return nil
+}
+
+// prepareModel creates AZUREML_MODEL_DIR (see modeldir.go) and returns it.
+func (l layout) prepareModel(s settings, ml modelLinker, log *lineLog) (string, error) {
 	modelDir := l.modelDir(s.modelName, s.modelVersion)
-	if err := os.MkdirAll(modelDir, 0o755); err != nil {
+	// A job folder that is run again may still hold an earlier tree.
+	if err := removeModelTree(modelDir); err != nil {
+		return "", fmt.Errorf("replace AZUREML_MODEL_DIR: %w", err)
+	}
+	if err := os.MkdirAll(filepath.Dir(modelDir), 0o700); err != nil {
 		return "", fmt.Errorf("create AZUREML_MODEL_DIR: %w", err)
 	}
-	if s.modelDir == "" {
-		return modelDir, nil
+	if err := os.Mkdir(modelDir, 0o700); err != nil {
+		return "", fmt.Errorf("create AZUREML_MODEL_DIR: %w", err)
 	}
-	// Azure mounts the registered model under its own file or folder name;
-	// a symlink gives scripts the same view without copying a large model.
-	link := filepath.Join(modelDir, filepath.Base(s.modelDir))
-	if err := os.RemoveAll(link); err != nil {
-		return "", fmt.Errorf("replace model link: %w", err)
+	if s.modelDir != "" {
+		// Azure mounts the registered model under its own file or folder name.
+		st, err := ml.build(s.modelDir, filepath.Join(modelDir, filepath.Base(s.modelDir)))
+		if err != nil {
+			return "", err
+		}
+		log.printf("AZUREML_MODEL_DIR %s holds %s: %s", modelDir, s.modelDir, st)
 	}
-	if err := os.Symlink(s.modelDir, link); err != nil {
-		return "", fmt.Errorf("link model into AZUREML_MODEL_DIR: %w", err)
+	if err := os.Chmod(modelDir, modelDirMode); err != nil {
+		return "", fmt.Errorf("make AZUREML_MODEL_DIR read-only: %w", err)
 	}
 	return modelDir, nil
+}
+
+// removeModelDir deletes AZUREML_MODEL_DIR when the job has ended, as
+// Azure unmounts the model: the job folder then pins no model files.
+func (l layout) removeModelDir(s settings) error {
+	dir := l.modelDir(s.modelName, s.modelVersion)
+	if err := removeModelTree(dir); err != nil {
+		return err
+	}
+	// azureml-models/<name> and azureml-models, when nothing else is there.
+	for _, parent := range []string{filepath.Dir(dir), filepath.Dir(filepath.Dir(dir))} {
+		_ = os.Remove(parent)
+	}
+	return nil
 }

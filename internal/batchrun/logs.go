@@ -12,21 +12,31 @@ import (
 // logTime is the timestamp format of every log line the runtime writes.
 const logTime = "2006-01-02 15:04:05.000"
 
+// openAppend opens a log for appending. Logs and outputs are the user's
+// alone (0600 in 0700 folders): they hold what scoring scripts print and
+// write, and live in the local workspace's private state folder.
 func openAppend(path string) (*os.File, error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, err
 	}
-	return os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+	return os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
 }
 
 // writeFileAtomic replaces path so readers never see a half-written file.
+// The temporary file is hidden (a leading dot): log listings skip hidden
+// files, so a reader never tails the half-written copy.
 func writeFileAtomic(path, content string) error {
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, []byte(content), 0o644); err != nil {
+	tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".tmp")
+	if err := os.WriteFile(tmp, []byte(content), 0o600); err != nil {
 		return err
 	}
 	return os.Rename(tmp, path)
 }
+
+// FileTail returns the last n lines of a text file (at most its last
+// 16 KiB), trimmed, or "". The pipeline engine quotes failed steps' logs
+// with it.
+func FileTail(path string, n int) string { return fileTail(path, n) }
 
 // fileTail returns the last n non-empty lines of a text file, or "".
 func fileTail(path string, n int) string {

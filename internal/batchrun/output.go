@@ -34,7 +34,7 @@ func openOutput(s settings) (*orderedOutput, error) {
 		return o, nil
 	}
 	path := filepath.Join(s.outputDir, s.outputFileName)
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if errors.Is(err, fs.ErrExist) {
 		return nil, clierr.Usagef("output file %s already exists; a batch job never overwrites it, so use an empty output folder or another settings.output_file_name", path)
 	}

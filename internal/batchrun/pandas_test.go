@@ -1,26 +1,9 @@
 package batchrun
 
 import (
-	"os"
-	"os/exec"
 	"slices"
 	"testing"
 )
-
-// pandasPython is an interpreter with pandas: Debian's python3 with the
-// python3-pandas package, which `make test` installs (as root) or asks
-// for. ML_TEST_PANDAS_PYTHON names another.
-func pandasPython(t *testing.T) string {
-	t.Helper()
-	py := os.Getenv("ML_TEST_PANDAS_PYTHON")
-	if py == "" {
-		py = "/usr/bin/python3"
-	}
-	if out, err := exec.Command(py, "-c", "import pandas").CombinedOutput(); err != nil {
-		t.Fatalf("%s cannot import pandas (%v: %s): install python3-pandas (apt-get install python3-pandas; `make test` does as root) or set ML_TEST_PANDAS_PYTHON", py, err, out)
-	}
-	return py
-}
 
 // TestRunAppendsDataFrameRows: a run() returning a pandas DataFrame has
 // each of its rows appended, values joined by spaces, as Azure's
@@ -38,7 +21,7 @@ def run(mini_batch):
         "size": [os.path.getsize(p) for p in mini_batch],
     })
 `)
-	d.Python = pandasPython(t)
+	d.Python = testPython(t, "pandas")
 	d.MiniBatchSize = 2
 	res, err, _ := runJob(t, d, newJob(t, inputDir(t, "a.csv", "bb.csv", "ccc.csv")))
 	if err != nil {

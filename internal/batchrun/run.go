@@ -3,6 +3,7 @@ package batchrun
 import (
 	"context"
 	"fmt"
+	"os"
 	"sync"
 	"time"
 
@@ -29,8 +30,9 @@ const noSucceededItems = "No succeeded mini batch item returned from run(). Plea
 // (nothing ran; the message names the setting to fix), or a *JobError when
 // the job ended Failed or Canceled.
 func Run(ctx context.Context, d Deployment, j Job, report func(Progress)) (Result, error) {
-	r := &runner{report: report, master: &lineLog{}}
-	defer r.master.close()
+	r := &runner{report: report, master: &lineLog{}, linker: newModelLinker()}
+	// A closure: run replaces r.master once the logs folder exists.
+	defer func() { r.master.close() }()
 	return r.run(ctx, d, j)
 }
 
@@ -47,6 +49,7 @@ type runner struct {
 	overviewAt time.Time
 	haveLayout bool
 	batchSizes []int
+	linker     modelLinker
 }
 
 func (r *runner) run(ctx context.Context, d Deployment, j Job) (Result, error) {
@@ -64,14 +67,29 @@ func (r *runner) run(ctx context.Context, d Deployment, j Job) (Result, error) {
 	if err != nil {
 		return r.failWith(err)
 	}
-	modelDir, err := r.l.prepare(s)
-	if err != nil {
+	if err := r.l.prepare(s); err != nil {
 		return r.failWith(err)
 	}
 	r.haveLayout = true
 	r.result.LogsDir = r.l.logsDir()
 	r.master = openLineLog(r.l.masterRoleFile())
 	r.master.printf("job %s preparing: %d input files", s.jobName, len(files))
+	modelDir, err := r.l.prepareModel(s, r.linker, r.master)
+	if err != nil {
+		return r.failWith(err)
+	}
+	defer func() {
+		if err := r.l.removeModelDir(s); err != nil {
+			r.master.printf("could not remove AZUREML_MODEL_DIR: %v", err)
+		}
+	}()
+	if s.builtinMLflow {
+		if s.codeDir, s.scoringScript, err = r.l.setUpMLflowScoring(s, modelDir); err != nil {
+			return r.failWith(err)
+		}
+		r.master.printf("no scoring script: %s scores MLflow model %s:%s", s.script, s.modelName, s.modelVersion)
+		r.s = s
+	}
 	if len(files) == 0 {
 		return r.failWith(fmt.Errorf("the job's input %v contains no files; give a folder with at least one file", s.inputs))
 	}
@@ -100,7 +118,7 @@ func (r *runner) run(ctx context.Context, d Deployment, j Job) (Result, error) {
 		args:           driverArgs(s, r.l.driverFile()),
 		env:            workerEnv(s, modelDir),
 		dir:            s.codeDir,
-		scoringScript:  s.scoringScript,
+		script:         s.script,
 		startupTimeout: s.startupTimeout,
 	}
 	failMsg := r.schedule(ctx, batches, workers, spec, out)
@@ -248,6 +266,13 @@ func (r *runner) failWith(err error) (Result, error) {
 }
 
 func (r *runner) end(status Status, msg string) {
+	if status != StatusCompleted && r.result.OutputFile != "" && r.prog.RowsWritten == 0 {
+		// A job that ended without a single row leaves no output file, as on
+		// Azure; an empty one would read as a job that predicted nothing.
+		if err := os.Remove(r.result.OutputFile); err == nil {
+			r.result.OutputFile = ""
+		}
+	}
 	r.result.EndedAt = time.Now()
 	r.setStatus(status, msg)
 	r.result.Progress = r.prog

@@ -22,6 +22,8 @@ type settings struct {
 	modelDir       string // "" when the deployment has no model
 	modelName      string
 	modelVersion   string
+	builtinMLflow  bool   // no code: the built-in MLflow scoring script runs
+	script         string // the scoring script, as messages name it
 	miniBatchSize  int
 	instanceCount  int
 	concurrency    int // max_concurrency_per_instance
@@ -97,6 +99,9 @@ func resolveSettings(d Deployment, j Job) (settings, error) {
 	if err := s.resolveModel(d); err != nil {
 		return settings{}, err
 	}
+	if s.builtinMLflow && s.modelDir == "" {
+		return settings{}, clierr.Usagef("an MLflow model deployed without code_configuration needs the model itself: set the model's path (its folder with the MLmodel file)")
+	}
 	if err := s.resolveJob(j); err != nil {
 		return settings{}, err
 	}
@@ -104,8 +109,13 @@ func resolveSettings(d Deployment, j Job) (settings, error) {
 }
 
 func (s *settings) resolveCode(d Deployment) error {
+	if d.CodeDir == "" && d.ScoringScript == "" && strings.EqualFold(d.ModelType, ModelTypeMLflow) {
+		// Scored by the built-in script, which prepare writes to the job folder.
+		s.builtinMLflow, s.script = true, "the built-in MLflow scoring script"
+		return nil
+	}
 	if d.CodeDir == "" {
-		return clierr.Usagef("code_configuration.code is empty; set it to the folder that holds the scoring script")
+		return clierr.Usagef("code_configuration.code is empty; set it to the folder that holds the scoring script (only an MLflow model, model type %s, can be deployed without one)", ModelTypeMLflow)
 	}
 	if d.ScoringScript == "" {
 		return clierr.Usagef("code_configuration.scoring_script is empty; set it to the scoring script's path inside %s", d.CodeDir)
@@ -125,6 +135,7 @@ func (s *settings) resolveCode(d Deployment) error {
 		return clierr.Usagef("code_configuration.scoring_script %q not found in %s; check the file name", d.ScoringScript, d.CodeDir)
 	}
 	s.codeDir, s.scoringScript = codeDir, script
+	s.script = "scoring script " + script
 	return nil
 }
 

@@ -43,7 +43,7 @@ type workerSpec struct {
 	dir            string
 	stdoutPath     string
 	stderrPath     string
-	scoringScript  string // for messages
+	script         string // "scoring script score.py", for messages
 	startupTimeout time.Duration
 }
 
@@ -159,16 +159,16 @@ func (w *worker) awaitReady(ctx context.Context, spec workerSpec) error {
 				w.pid = ev.PID
 				return nil
 			case "init_error":
-				what := fmt.Sprintf("init() in scoring script %s failed", spec.scoringScript)
+				what := fmt.Sprintf("init() in %s failed", spec.script)
 				if ev.Phase == "import" {
-					what = fmt.Sprintf("scoring script %s failed to import", spec.scoringScript)
+					what = fmt.Sprintf("%s failed to import", spec.script)
 				}
 				return &startError{summary: what + ": " + ev.Error, traceback: ev.Traceback}
 			}
 		case <-timer.C:
 			return &startError{summary: fmt.Sprintf(
-				"scoring script %s did not finish importing and init() within %s; the worker was killed",
-				spec.scoringScript, spec.startupTimeout)}
+				"%s did not finish importing and init() within %s; the worker was killed",
+				spec.script, spec.startupTimeout)}
 		case <-ctx.Done():
 			return ctx.Err()
 		}

@@ -52,6 +52,7 @@ func (f *Factory) newClient() (*azml.Client, error) {
 	if g.Debug {
 		o.Trace = f.IOStreams.ErrOut
 	}
+	o.Notices = f.IOStreams.ErrOut
 	t, err := azml.ResolveTarget(o)
 	if err != nil {
 		return nil, err

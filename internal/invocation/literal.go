@@ -66,6 +66,15 @@ func pyBool(b bool) string {
 	return "False"
 }
 
+// CanonicalLiteral renders text, the value of a literal input of type typ
+// (string, integer, number, boolean, lower case) written as text, as az
+// sends it: number "2" is "2.0", boolean "true" is "True". The local
+// workspace renders component defaults with it. The error text completes
+// "value X ...".
+func CanonicalLiteral(typ, text string) (string, error) {
+	return canonicalLiteral(typ, stringScalar(text))
+}
+
 // canonicalLiteral renders a value of a literal input of type typ to the
 // string az sends, mirroring the SDK's Input conversion (integer via
 // int(float(v)), number via float(v), boolean via "true"/"false") followed by

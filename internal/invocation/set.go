@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/mlbatch/ml/internal/clierr"
+	"github.com/mlbatch/ml/internal/usertext"
 )
 
 // SetOverrides is what the --set occurrences ask for, merged in order: a
@@ -71,6 +72,9 @@ func ParseSet(occurrences [][]string) (*SetOverrides, error) {
 					hint = " (join key and value with '=', not a space)"
 				}
 				return nil, clierr.Usagef("--set: %s is not KEY=VALUE%s; %s", quote(tok), hint, setUsage)
+			}
+			if err := usertext.Check("--set "+key, value); err != nil {
+				return nil, err
 			}
 			if err := s.apply(key, value); err != nil {
 				return nil, err

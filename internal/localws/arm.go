@@ -106,10 +106,12 @@ func (s *Server) serveARM(w http.ResponseWriter, r *http.Request, segs []string)
 		s.serveAssets(w, r, assetKindBySegment(kind), rest[1:])
 	case kind == "datastores":
 		s.serveDatastores(w, r, rest[1:])
+	case kind == "computes":
+		s.serveComputes(w, r, rest[1:])
 	case kind == "jobs":
 		s.serveJobs(w, r, rest[1:])
 	default:
-		writeError(w, errNotFound("the local workspace has no '"+rest[0]+"' resources (supported: batchEndpoints, codes, models, environments, components, data, datastores, jobs)"))
+		writeError(w, errNotFound("the local workspace has no '"+rest[0]+"' resources (supported: batchEndpoints, codes, models, environments, components, data, datastores, computes, jobs)"))
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -28,9 +29,9 @@ func (s *Server) serveJobs(w http.ResponseWriter, r *http.Request, rest []string
 		}
 		writeJSON(w, http.StatusOK, s.armJob(r, j))
 	case len(rest) == 1 && r.Method == http.MethodPut:
-		writeError(w, errBadRequest("The local workspace creates jobs only through a batch endpoint's scoring URI (POST /endpoints/<endpoint>/jobs)."))
+		s.putJob(w, r, rest[0])
 	case len(rest) == 1:
-		methodNotAllowed(w, r, http.MethodGet)
+		methodNotAllowed(w, r, http.MethodGet, http.MethodPut)
 	case len(rest) == 2 && strings.EqualFold(rest[1], "cancel") && r.Method == http.MethodPost:
 		s.cancelJob(w, r, rest[0])
 	case len(rest) == 2 && strings.EqualFold(rest[1], "cancel"):
@@ -56,9 +57,12 @@ func (s *Server) listARMJobs(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	if t := q.Get("jobType"); t != "" && !strings.EqualFold(t, string(armmachinelearning.JobTypePipeline)) {
-		jobs = nil // every local job is a pipeline job
-	}
+	// Like Azure, the list has top-level jobs only; steps are listed
+	// through their parent (…/runs/{job}/children).
+	jobs = slices.DeleteFunc(jobs, func(j *jobRecord) bool {
+		t := q.Get("jobType")
+		return j.Parent != "" || t != "" && !strings.EqualFold(t, armJobType(j))
+	})
 	if strings.EqualFold(q.Get("listViewType"), string(armmachinelearning.ListViewTypeArchivedOnly)) {
 		jobs = nil // nothing is archived
 	}
@@ -86,6 +90,10 @@ func (s *Server) cancelJob(w http.ResponseWriter, r *http.Request, name string) 
 	j, err := s.loadJob(ctx, name)
 	if err != nil {
 		writeError(w, err)
+		return
+	}
+	if j.Parent != "" && !isTerminal(j.Status) {
+		writeError(w, errBadRequest("Job '"+j.Name+"' is step "+j.Step+" of pipeline job '"+j.Parent+"': cancel the pipeline job (ml job cancel -n "+j.Parent+"); its running steps are canceled with it."))
 		return
 	}
 	if !isTerminal(j.Status) {

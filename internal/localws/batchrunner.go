@@ -23,6 +23,7 @@ func (b BatchRunner) Run(ctx context.Context, spec RunSpec, report func(Progress
 		ModelDir:                  spec.ModelDir,
 		ModelName:                 spec.ModelName,
 		ModelVersion:              spec.ModelVersion,
+		ModelType:                 spec.ModelType,
 		MiniBatchSize:             spec.MiniBatchSize,
 		InstanceCount:             spec.InstanceCount,
 		MaxConcurrencyPerInstance: spec.MaxConcurrencyPerInstance,

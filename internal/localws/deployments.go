@@ -391,6 +391,11 @@ func (s *Server) validatePipelineDeployment(r *http.Request, p *armmachinelearni
 	if _, aerr := componentInterface(rec); aerr != nil {
 		return aerr
 	}
+	// The whole component must be runnable (pipelinespec.go), so a broken
+	// one fails here rather than at every invoke.
+	if _, _, aerr := s.newSpecReader(r).component(*cfg.ComponentID.AssetID); aerr != nil {
+		return aerr
+	}
 	cfg.ComponentID.AssetID = to.Ptr(s.versionID(componentAssets, rec.Parent, version))
 	cfg.ComponentID.ReferenceType = to.Ptr(armmachinelearning.ReferenceTypeID)
 	return nil

@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strconv"
 	"time"
 )
@@ -154,12 +153,13 @@ func (s *Server) collectEvents(r *http.Request, job string, cur eventCursor) (ev
 		next.Seq = e.Seq
 	}
 	terminal := isTerminal(j.Status)
-	logs, err := s.logFiles(job)
+	logs, err := s.followedLogs(r.Context(), j)
 	if err != nil {
 		return eventsReply{}, err
 	}
 	budget := maxLogBytesPerReply
-	for _, name := range logs {
+	for _, log := range logs {
+		name := log.name
 		if rewrittenLogs[name] {
 			continue
 		}
@@ -167,7 +167,7 @@ func (s *Server) collectEvents(r *http.Request, job string, cur eventCursor) (ev
 			reply.More = true
 			break
 		}
-		lines, off, more, err := readLogLines(filepath.Join(s.jobDir(job), filepath.FromSlash(name)), next.Offsets[name], budget, terminal)
+		lines, off, more, err := readLogLines(log.path, next.Offsets[name], budget, terminal)
 		if err != nil {
 			continue // a log being rotated or removed is not an error
 		}

@@ -2,6 +2,7 @@ package localws
 
 import (
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"os"
@@ -21,9 +22,24 @@ const (
 	FaultUnavailable = "503"
 	// FaultDrop closes the connection without any response.
 	FaultDrop = "drop"
+	// FaultLost runs a write (any method but GET and HEAD), then closes the
+	// connection without its answer: the effect happened and the client
+	// cannot know, so its retry must not repeat it (idempotent PUTs, the
+	// invoke's repeatability id, Put Block List's Latest). GET and HEAD
+	// have no effect to lose; they are dropped.
+	FaultLost = "lost"
+	// FaultCorrupt flips a bit of the request body's first byte on its way
+	// in, as a bad link would: the service must refuse what it cannot
+	// verify (blob checksums, JSON and XML syntax), never store it.
+	// Requests without a body pass untouched.
+	FaultCorrupt = "corrupt"
 )
 
-var allFaultKinds = []string{FaultTooManyRequests, FaultUnavailable, FaultDrop}
+// transientFaultKinds are the kinds an empty Kinds draws from: failures a
+// retry recovers from with no effect to account for.
+var transientFaultKinds = []string{FaultTooManyRequests, FaultUnavailable, FaultDrop}
+
+var allFaultKinds = []string{FaultTooManyRequests, FaultUnavailable, FaultDrop, FaultLost, FaultCorrupt}
 
 // FaultOptions make a share of requests fail before any handler runs, so a
 // faulted request never has a side effect and a client that retries it gets
@@ -35,7 +51,8 @@ type FaultOptions struct {
 	// Rate is the probability, in [0, 1], that a request is faulted.
 	Rate float64
 	// Kinds are drawn from uniformly for each faulted request: "429", "503",
-	// "drop". Empty means all three.
+	// "drop", "lost", "corrupt". Empty means the three transient ones (429,
+	// 503, drop).
 	Kinds []string
 	// Seed seeds the draw so a test run is reproducible; zero is a valid seed.
 	Seed int64
@@ -164,7 +181,7 @@ type faultInjector struct {
 func newFaultInjector(opts FaultOptions) *faultInjector {
 	kinds := opts.Kinds
 	if len(kinds) == 0 {
-		kinds = allFaultKinds
+		kinds = transientFaultKinds
 	}
 	fi := &faultInjector{
 		opts:   opts,
@@ -191,9 +208,17 @@ func (fi *faultInjector) draw() string {
 	return fi.kinds[fi.rng.IntN(len(fi.kinds))]
 }
 
-// wrap injects faults in front of next.
-func (fi *faultInjector) wrap(next http.Handler) http.Handler {
+// injectFaults applies the server's current fault injector (SetFaults
+// may swap it) in front of next.
+func (s *Server) injectFaults(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.faults.Load().serve(w, r, next)
+	})
+}
+
+// serve answers r with a fault, or passes it to next.
+func (fi *faultInjector) serve(w http.ResponseWriter, r *http.Request, next http.Handler) {
+	{
 		kind := fi.draw()
 		if kind == "" {
 			next.ServeHTTP(w, r)
@@ -214,18 +239,56 @@ func (fi *faultInjector) wrap(next http.Handler) http.Handler {
 		case FaultUnavailable:
 			writeError(w, &apiError{Status: http.StatusServiceUnavailable, Code: codeServiceUnavail, Message: "injected fault: service unavailable (" + EnvFaults + ")"})
 		case FaultDrop:
-			hj, ok := w.(http.Hijacker)
-			if !ok {
-				// HTTP/2 has no hijacking; abort the stream instead.
-				panic(http.ErrAbortHandler)
+			dropConnection(w)
+		case FaultLost:
+			if r.Method != http.MethodGet && r.Method != http.MethodHead {
+				next.ServeHTTP(&lostAnswer{header: http.Header{}}, r)
 			}
-			conn, _, err := hj.Hijack()
-			if err != nil {
-				panic(http.ErrAbortHandler)
+			dropConnection(w)
+		case FaultCorrupt:
+			if r.Body != nil && r.ContentLength != 0 {
+				r.Body = &corruptedBody{ReadCloser: r.Body}
 			}
-			_ = conn.Close()
+			next.ServeHTTP(w, r)
 		}
-	})
+	}
+}
+
+// dropConnection closes the client's connection without an answer.
+func dropConnection(w http.ResponseWriter) {
+	hj, ok := w.(http.Hijacker)
+	if !ok {
+		// HTTP/2 has no hijacking; abort the stream instead.
+		panic(http.ErrAbortHandler)
+	}
+	conn, _, err := hj.Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler)
+	}
+	_ = conn.Close()
+}
+
+// lostAnswer is the ResponseWriter of a request whose answer is lost: the
+// handler runs to the end and what it writes goes nowhere.
+type lostAnswer struct{ header http.Header }
+
+func (l *lostAnswer) Header() http.Header         { return l.header }
+func (l *lostAnswer) Write(b []byte) (int, error) { return len(b), nil }
+func (l *lostAnswer) WriteHeader(int)             {}
+
+// corruptedBody flips the low bit of the body's first byte.
+type corruptedBody struct {
+	io.ReadCloser
+	done bool
+}
+
+func (c *corruptedBody) Read(p []byte) (int, error) {
+	n, err := c.ReadCloser.Read(p)
+	if n > 0 && !c.done {
+		p[0] ^= 0x01
+		c.done = true
+	}
+	return n, err
 }
 
 // snapshot returns the number of injected faults per kind.

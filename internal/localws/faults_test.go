@@ -161,3 +161,61 @@ func TestFaultsWithRetryingClient(t *testing.T) {
 	}
 	t.Logf("faults injected: %v", counts)
 }
+
+// TestFaultsWithEffects: a lost answer loses only the answer (the PUT took
+// effect, the client saw the connection close); a corrupted body is refused
+// and creates nothing; SetFaults switches faults on a running server and
+// resets the counts.
+func TestFaultsWithEffects(t *testing.T) {
+	e := newEnv(t)
+	put := func(name string) (*http.Response, error) {
+		req, _ := http.NewRequest(http.MethodPut, e.url+wsPath()+"/batchEndpoints/"+name+"?api-version=2024-04-01", strings.NewReader(`{"location":"local","properties":{"authMode":"AADToken"}}`))
+		req.Header.Set("Authorization", "Bearer "+e.token)
+		req.Header.Set("Content-Type", "application/json")
+		return e.http.Do(req)
+	}
+	exists := func(name string) bool {
+		t.Helper()
+		resp, _ := e.do(http.MethodGet, wsPath()+"/batchEndpoints/"+name+"?api-version=2024-04-01", nil, nil)
+		return resp.StatusCode == http.StatusOK
+	}
+
+	if err := e.srv.SetFaults(FaultOptions{Rate: 1, Kinds: []string{FaultLost}}); err != nil {
+		t.Fatal(err)
+	}
+	if resp, err := put("lost"); err == nil {
+		resp.Body.Close()
+		t.Fatalf("a lost answer arrived: %d", resp.StatusCode)
+	}
+	if got := e.srv.FaultCounts()[FaultLost]; got != 1 {
+		t.Errorf("%d lost answers counted, want 1", got)
+	}
+
+	if err := e.srv.SetFaults(FaultOptions{Rate: 1, Kinds: []string{FaultCorrupt}}); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := put("corrupt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("a corrupted body got %d, want 400", resp.StatusCode)
+	}
+	if counts := e.srv.FaultCounts(); counts[FaultCorrupt] != 1 || counts[FaultLost] != 0 {
+		t.Errorf("counts %v after SetFaults, want corrupt 1 and lost reset to 0", counts)
+	}
+
+	if err := e.srv.SetFaults(FaultOptions{Rate: 1, Kinds: []string{"bitrot"}}); err == nil {
+		t.Error("SetFaults accepted an unknown kind")
+	}
+	if err := e.srv.SetFaults(FaultOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if !exists("lost") {
+		t.Error("the PUT whose answer was lost did not take effect")
+	}
+	if exists("corrupt") {
+		t.Error("the PUT with a corrupted body created the endpoint")
+	}
+}

@@ -19,7 +19,7 @@ import (
 // first so a faulted request touches nothing; the access log wraps them so
 // injected faults are logged too.
 func (s *Server) buildHandler() http.Handler {
-	return s.accessLog(s.faults.wrap(s.limitBody(http.HandlerFunc(s.route))))
+	return s.accessLog(s.injectFaults(s.limitBody(http.HandlerFunc(s.route))))
 }
 
 // statusRecorder remembers the status for the access log. It forwards
@@ -204,6 +204,12 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 	}
 	if len(segs) == 1 && segs[0] == "discovery" {
 		s.serveDiscovery(w, r)
+		return
+	}
+	if len(segs) == 2 && segs[0] == "runs" {
+		// The job page checks its own view signature (a browser sends no
+		// bearer token).
+		s.serveStudio(w, r, segs[1])
 		return
 	}
 	if !s.authorized(r) {

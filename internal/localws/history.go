@@ -20,6 +20,7 @@ import (
 //	logs             the job's log files (names relative to the job folder)
 //	logs/{path}      one log file (Range requests work, for tailing)
 //	outputs          the job's outputs: datastore location and files with blob URLs
+//	children         a pipeline job's steps that have started (children.go)
 
 func (s *Server) serveHistory(w http.ResponseWriter, r *http.Request, segs []string) {
 	rest, aerr := s.matchWorkspaceScope(segs)
@@ -28,7 +29,7 @@ func (s *Server) serveHistory(w http.ResponseWriter, r *http.Request, segs []str
 		return
 	}
 	if len(rest) < 3 || rest[0] != "runs" {
-		writeError(w, errNotFound("no route for "+r.URL.Path+": run history routes are .../runs/{runId}/details|events|logs|outputs"))
+		writeError(w, errNotFound("no route for "+r.URL.Path+": run history routes are .../runs/{runId}/details|events|logs|outputs|children"))
 		return
 	}
 	if r.Method != http.MethodGet {
@@ -51,6 +52,8 @@ func (s *Server) serveHistory(w http.ResponseWriter, r *http.Request, segs []str
 		s.serveLogFile(w, r, j, rest[3:])
 	case len(rest) == 3 && rest[2] == "outputs":
 		s.serveOutputs(w, r, j)
+	case len(rest) == 3 && rest[2] == "children":
+		s.serveChildren(w, r, j)
 	default:
 		writeError(w, errNotFound("no route for "+r.URL.Path))
 	}
@@ -125,6 +128,9 @@ func (s *Server) serveRunDetails(w http.ResponseWriter, r *http.Request, j *jobR
 
 func (s *Server) logURL(r *http.Request, job, name string) string {
 	rel := strings.TrimPrefix(name, "logs/")
+	if root, _, _ := strings.Cut(name, "/"); root != "logs" {
+		rel = name // user_logs/... and system_logs/... name their root
+	}
 	segs := strings.Split(rel, "/")
 	for i, seg := range segs {
 		segs[i] = url.PathEscape(seg)
@@ -132,31 +138,45 @@ func (s *Server) logURL(r *http.Request, job, name string) string {
 	return s.runURL(r, job) + "/logs/" + strings.Join(segs, "/")
 }
 
-// logFiles lists the regular files under the job's logs folder, as
-// slash paths relative to the job folder ("logs/..."), sorted. Symbolic
-// links are skipped: nothing outside the job folder is ever served.
+// logRoots are the folders of a job folder that hold logs: a batch job's
+// logs/, a command job's or pipeline step's user_logs/ and system_logs/
+// (Azure's layout).
+var logRoots = []string{"logs", "user_logs", "system_logs"}
+
+// logFiles lists the regular files under the job's log folders, as
+// slash paths relative to the job folder ("logs/...", "user_logs/..."),
+// sorted. Symbolic links are skipped: nothing outside the job folder is
+// ever served.
 func (s *Server) logFiles(job string) ([]string, error) {
-	root := filepath.Join(s.jobDir(job), "logs")
 	var out []string
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+	for _, root := range logRoots {
+		if err := s.walkLogs(job, root, &out); err != nil {
+			return nil, err
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+func (s *Server) walkLogs(job, rootName string, out *[]string) error {
+	root := filepath.Join(s.jobDir(job), rootName)
+	return filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			if os.IsNotExist(err) {
 				return nil
 			}
 			return err
 		}
-		if !d.Type().IsRegular() {
-			return nil
+		if !d.Type().IsRegular() || strings.HasPrefix(d.Name(), ".") {
+			return nil // hidden: a runtime's temporary file (batchrun.writeFileAtomic)
 		}
 		rel, err := filepath.Rel(s.jobDir(job), p)
 		if err != nil {
 			return err
 		}
-		out = append(out, filepath.ToSlash(rel))
+		*out = append(*out, filepath.ToSlash(rel))
 		return nil
 	})
-	sort.Strings(out)
-	return out, err
 }
 
 func (s *Server) serveLogList(w http.ResponseWriter, r *http.Request, j *jobRecord) {
@@ -185,7 +205,11 @@ func (s *Server) serveLogList(w http.ResponseWriter, r *http.Request, j *jobReco
 // requests, so a client can tail a log from the offset it has.
 func (s *Server) serveLogFile(w http.ResponseWriter, r *http.Request, j *jobRecord, segs []string) {
 	rel := strings.Join(segs, "/")
-	root := filepath.Join(s.jobDir(j.Name), "logs")
+	rootName := "logs"
+	if len(segs) > 1 && (segs[0] == "user_logs" || segs[0] == "system_logs") {
+		rootName, rel = segs[0], strings.Join(segs[1:], "/")
+	}
+	root := filepath.Join(s.jobDir(j.Name), rootName)
 	full := filepath.Join(root, filepath.FromSlash(rel))
 	if r2, err := filepath.Rel(root, full); err != nil || !filepath.IsLocal(r2) {
 		writeError(w, errBadRequest("log name "+rel+" is not inside the job's logs folder"))
@@ -196,7 +220,7 @@ func (s *Server) serveLogFile(w http.ResponseWriter, r *http.Request, j *jobReco
 		err = fs.ErrPermission // a symbolic link on the way leads elsewhere
 	}
 	if err != nil || !fi.Mode().IsRegular() {
-		writeError(w, errNotFound("Job '"+j.Name+"' has no log file logs/"+rel+": list them at "+s.runURL(r, j.Name)+"/logs."))
+		writeError(w, errNotFound("Job '"+j.Name+"' has no log file "+rootName+"/"+rel+": list them at "+s.runURL(r, j.Name)+"/logs."))
 		return
 	}
 	f, err := os.Open(full)

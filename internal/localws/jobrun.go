@@ -3,8 +3,10 @@ package localws
 import (
 	"context"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 )
@@ -29,6 +31,10 @@ func (s *Server) runJob(ctx context.Context, name string, canceled func(string) 
 		return
 	}
 	if isTerminal(j.Status) {
+		return
+	}
+	if len(j.Pipeline) > 0 {
+		s.runPipelineJob(ctx, j, canceled)
 		return
 	}
 	spec, publish, aerr := s.runSpec(ctx, j)
@@ -101,6 +107,7 @@ func (s *Server) runSpec(ctx context.Context, j *jobRecord) (RunSpec, func(conte
 		ScoringScript:             j.ScoringScript,
 		ModelName:                 j.ModelName,
 		ModelVersion:              j.ModelVersion,
+		ModelType:                 j.ModelType,
 		EnvironmentVariables:      j.EnvironmentVariables,
 		OutputAction:              j.Settings.OutputAction,
 		JobDir:                    s.jobDir(j.Name),
@@ -129,6 +136,12 @@ func (s *Server) runSpec(ctx context.Context, j *jobRecord) (RunSpec, func(conte
 	if j.ModelPath != "" {
 		if spec.ModelDir, aerr = s.existingPath(ctx, j.ModelPath, false, "model "+j.ModelName+":"+j.ModelVersion, stage); aerr != nil {
 			return spec, noPublish, aerr
+		}
+		// The runtime hard-links read-only files into AZUREML_MODEL_DIR
+		// instead of copying them; read-only, a script cannot change the
+		// registered model through a link.
+		if err := makeReadOnly(spec.ModelDir); err != nil {
+			return spec, noPublish, &apiError{Status: 500, Code: codeInternal, Message: "make the files of model " + j.ModelName + ":" + j.ModelVersion + " read-only: " + err.Error()}
 		}
 	}
 	for _, in := range j.Inputs {
@@ -181,4 +194,27 @@ func (s *Server) existingPath(ctx context.Context, p string, wantDir bool, what,
 		return "", errBadRequest("The " + what + " cannot be read: " + err.Error())
 	}
 	return local, nil
+}
+
+// makeReadOnly clears the write permission bits of every regular file under
+// root (a file or a folder). Blob writes replace files by renaming a new one
+// over them, so read-only files stay replaceable, except on Windows, where
+// the runtime copies model files anyway and nothing is changed.
+func makeReadOnly(root string) error {
+	if runtime.GOOS == "windows" {
+		return nil
+	}
+	return filepath.WalkDir(root, func(p string, entry fs.DirEntry, err error) error {
+		if err != nil || !entry.Type().IsRegular() {
+			return err
+		}
+		info, err := entry.Info()
+		if err != nil {
+			return err
+		}
+		if mode := info.Mode().Perm(); mode&0o222 != 0 {
+			return os.Chmod(p, mode&^0o222)
+		}
+		return nil
+	})
 }

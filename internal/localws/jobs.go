@@ -62,6 +62,7 @@ type jobRecord struct {
 	ModelID              string            `json:"modelId,omitempty"`
 	ModelName            string            `json:"modelName,omitempty"`
 	ModelVersion         string            `json:"modelVersion,omitempty"`
+	ModelType            string            `json:"modelType,omitempty"`
 	ModelPath            string            `json:"modelPath,omitempty"`
 	EnvironmentID        string            `json:"environmentId,omitempty"`
 	EnvironmentVariables map[string]string `json:"environmentVariables,omitempty"`
@@ -76,6 +77,21 @@ type jobRecord struct {
 	// Response is the 201 body, replayed for a repeated
 	// repeatability_request-id.
 	Response json.RawMessage `json:"response,omitempty"`
+
+	// Pipeline and command jobs (pipelinejobs.go): the ARM job type
+	// ("Pipeline" when empty, or "Command"), the resolved component the
+	// engine runs (internal/pipeline's model, with datastore paths), the
+	// component's id, continue_on_step_failure, and for a command job or
+	// step the command as run.
+	JobType               string          `json:"jobType,omitempty"`
+	Pipeline              json.RawMessage `json:"pipeline,omitempty"`
+	ComponentID           string          `json:"componentId,omitempty"`
+	ContinueOnStepFailure bool            `json:"continueOnStepFailure,omitempty"`
+	Command               string          `json:"command,omitempty"`
+	// Parent and Step place a step's child job: its pipeline job and its
+	// path in the pipeline ("prep", "inner.train").
+	Parent string `json:"parent,omitempty"`
+	Step   string `json:"step,omitempty"`
 }
 
 // jobInput is one resolved input.

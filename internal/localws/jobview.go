@@ -3,6 +3,7 @@ package localws
 import (
 	"net/http"
 	"path"
+	"strings"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
@@ -18,12 +19,6 @@ import (
 
 func (s *Server) trackingURI(r *http.Request) string {
 	return "azureml://" + r.Host + "/mlflow/v1.0" + s.workspacePath() + "?"
-}
-
-// studioURI is the "Web View" of a job; the local workspace has no studio,
-// so it is the run-history details of the job.
-func (s *Server) studioURI(r *http.Request, job string) string {
-	return baseURL(r) + "/history/v1.0" + s.workspacePath() + "/runs/" + job + "/details"
 }
 
 // outputURI is the datastore URI of an output: the file for a model
@@ -79,30 +74,13 @@ func (s *Server) batchJobResource(r *http.Request, j *jobRecord) mlapi.BatchJobR
 	}
 }
 
-// armJob renders a job as ARM's PipelineJob, like the recorded job GET.
+// armJob renders a job as ARM's PipelineJob, like the recorded job GET,
+// or as a CommandJob for command jobs and pipeline steps (pipelinejobs.go).
 func (s *Server) armJob(r *http.Request, j *jobRecord) armmachinelearning.JobBase {
-	inputs := map[string]armmachinelearning.JobInputClassification{}
-	for _, in := range j.Inputs {
-		inputs[in.Name] = armJobInput(in)
+	if j.JobType == jobTypeCommand {
+		return s.armCommandJob(r, j)
 	}
-	outputs := map[string]armmachinelearning.JobOutputClassification{}
-	for _, o := range j.Outputs {
-		uri := outputURI(o)
-		mode := to.Ptr(armmachinelearning.OutputDeliveryModeUpload)
-		if o.FileName == "" || o.Type == invocation.TypeURIFolder {
-			outputs[o.Name] = &armmachinelearning.URIFolderJobOutput{JobOutputType: to.Ptr(armmachinelearning.JobOutputTypeURIFolder), URI: to.Ptr(uri), Mode: mode}
-		} else {
-			outputs[o.Name] = &armmachinelearning.URIFileJobOutput{JobOutputType: to.Ptr(armmachinelearning.JobOutputTypeURIFile), URI: to.Ptr(uri), Mode: mode}
-		}
-	}
-	tags := map[string]*string{}
-	for k, v := range j.Tags {
-		tags[k] = to.Ptr(v)
-	}
-	props := map[string]*string{}
-	for k, v := range j.Properties {
-		props[k] = to.Ptr(v)
-	}
+	v := s.armJobView(r, j)
 	pj := &armmachinelearning.PipelineJob{
 		JobType:        to.Ptr(armmachinelearning.JobTypePipeline),
 		Description:    to.Ptr(j.Description),
@@ -110,23 +88,81 @@ func (s *Server) armJob(r *http.Request, j *jobRecord) armmachinelearning.JobBas
 		ExperimentName: to.Ptr(j.ExperimentName),
 		Status:         to.Ptr(armmachinelearning.JobStatus(j.Status)),
 		IsArchived:     to.Ptr(false),
-		Tags:           tags,
-		Properties:     props,
-		Inputs:         inputs,
-		Outputs:        outputs,
-		Services: map[string]*armmachinelearning.JobService{
-			"Tracking": {JobServiceType: to.Ptr("Tracking"), Endpoint: to.Ptr(s.trackingURI(r))},
-			"Studio":   {JobServiceType: to.Ptr("Studio"), Endpoint: to.Ptr(s.studioURI(r, j.Name))},
-		},
+		Tags:           v.tags,
+		Properties:     v.props,
+		Inputs:         v.inputs,
+		Outputs:        v.outputs,
+		Services:       v.services,
 	}
 	if j.Compute != "" {
 		pj.ComputeID = to.Ptr(j.Compute)
 	}
+	if j.ComponentID != "" {
+		pj.ComponentID = to.Ptr(j.ComponentID)
+	}
+	return s.armJobBase(j, pj)
+}
+
+// armJobView is what every ARM rendering of a job shares.
+type armJobView struct {
+	inputs      map[string]armmachinelearning.JobInputClassification
+	outputs     map[string]armmachinelearning.JobOutputClassification
+	tags, props map[string]*string
+	services    map[string]*armmachinelearning.JobService
+}
+
+func (s *Server) armJobView(r *http.Request, j *jobRecord) armJobView {
+	v := armJobView{
+		inputs:  map[string]armmachinelearning.JobInputClassification{},
+		outputs: map[string]armmachinelearning.JobOutputClassification{},
+		tags:    map[string]*string{},
+		props:   map[string]*string{},
+		services: map[string]*armmachinelearning.JobService{
+			"Tracking": {JobServiceType: to.Ptr("Tracking"), Endpoint: to.Ptr(s.trackingURI(r))},
+			"Studio":   {JobServiceType: to.Ptr("Studio"), Endpoint: to.Ptr(s.studioURI(r, j.Name))},
+		},
+	}
+	for _, in := range j.Inputs {
+		v.inputs[in.Name] = armJobInput(in)
+	}
+	for _, o := range j.Outputs {
+		uri := outputURI(o)
+		mode := to.Ptr(armmachinelearning.OutputDeliveryModeUpload)
+		// Pipeline outputs may be models or tables; Azure answers each with
+		// its own output type.
+		switch armmachinelearning.JobOutputType(strings.ToLower(o.Type)) {
+		case armmachinelearning.JobOutputTypeMlflowModel:
+			v.outputs[o.Name] = &armmachinelearning.MLFlowModelJobOutput{JobOutputType: to.Ptr(armmachinelearning.JobOutputTypeMlflowModel), URI: to.Ptr(uri), Mode: mode}
+		case armmachinelearning.JobOutputTypeCustomModel:
+			v.outputs[o.Name] = &armmachinelearning.CustomModelJobOutput{JobOutputType: to.Ptr(armmachinelearning.JobOutputTypeCustomModel), URI: to.Ptr(uri), Mode: mode}
+		case armmachinelearning.JobOutputTypeTritonModel:
+			v.outputs[o.Name] = &armmachinelearning.TritonModelJobOutput{JobOutputType: to.Ptr(armmachinelearning.JobOutputTypeTritonModel), URI: to.Ptr(uri), Mode: mode}
+		case armmachinelearning.JobOutputTypeMltable:
+			v.outputs[o.Name] = &armmachinelearning.MLTableJobOutput{JobOutputType: to.Ptr(armmachinelearning.JobOutputTypeMltable), URI: to.Ptr(uri), Mode: mode}
+		default:
+			if o.FileName == "" || o.Type == invocation.TypeURIFolder {
+				v.outputs[o.Name] = &armmachinelearning.URIFolderJobOutput{JobOutputType: to.Ptr(armmachinelearning.JobOutputTypeURIFolder), URI: to.Ptr(uri), Mode: mode}
+			} else {
+				v.outputs[o.Name] = &armmachinelearning.URIFileJobOutput{JobOutputType: to.Ptr(armmachinelearning.JobOutputTypeURIFile), URI: to.Ptr(uri), Mode: mode}
+			}
+		}
+	}
+	for k, val := range j.Tags {
+		v.tags[k] = to.Ptr(val)
+	}
+	for k, val := range j.Properties {
+		v.props[k] = to.Ptr(val)
+	}
+	return v
+}
+
+// armJobBase wraps a job's properties in ARM's JobBase.
+func (s *Server) armJobBase(j *jobRecord, props armmachinelearning.JobBasePropertiesClassification) armmachinelearning.JobBase {
 	return armmachinelearning.JobBase{
 		ID:         to.Ptr(s.workspacePath() + "/jobs/" + j.Name),
 		Name:       to.Ptr(j.Name),
 		Type:       to.Ptr(resourceType("jobs")),
-		Properties: pj,
+		Properties: props,
 		SystemData: &armmachinelearning.SystemData{
 			CreatedAt:     to.Ptr(j.CreatedAt.UTC()),
 			CreatedBy:     to.Ptr(localUser),

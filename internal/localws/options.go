@@ -62,7 +62,8 @@ type Options struct {
 	Subscription  string
 	ResourceGroup string
 	Workspace     string
-	// Faults injects 429/503/dropped connections into a share of requests.
+	// Faults injects 429/503/dropped connections, lost answers and corrupted
+	// request bodies into a share of requests.
 	// The zero value injects nothing.
 	Faults FaultOptions
 	// MaxBodyBytes caps every request body (ARM, scoring and blob uploads);

@@ -43,10 +43,14 @@ type RunSpec struct {
 	CodeDir       string
 	ScoringScript string
 	// ModelDir is the local file or folder of the model version; ModelName
-	// and ModelVersion name it.
+	// and ModelVersion name it. Its files are read-only.
 	ModelDir     string
 	ModelName    string
 	ModelVersion string
+	// ModelType is the model version's modelType (custom_model,
+	// mlflow_model, ...); an mlflow_model without CodeDir is scored by the
+	// runtime's built-in MLflow scoring script.
+	ModelType string
 	// EnvironmentVariables are the deployment's environment_variables.
 	EnvironmentVariables map[string]string
 

@@ -93,17 +93,7 @@ func (s *Server) insertJob(w http.ResponseWriter, r *http.Request, j *jobRecord)
 		return false
 	}
 	var err error
-	pipeline := j.DeploymentType == string(armmachinelearning.BatchDeploymentConfigurationTypePipelineComponent)
-	if pipeline {
-		// Validated and recorded, never run: the local runtime only runs
-		// model deployments.
-		j.Status = statusFailed
-		now := time.Now().UTC()
-		j.EndedAt = &now
-		j.Error = &jobError{Code: "NotSupported", Message: "the local workspace validates pipeline component deployments but does not run them: run the component's steps as a model deployment, or invoke it on Azure"}
-	} else {
-		j.Status = s.jobs.admit(j.Name)
-	}
+	j.Status = s.jobs.admit(j.Name)
 	resp := s.batchJobResource(r, j)
 	if j.Response, err = json.Marshal(resp); err != nil {
 		s.jobs.release(j.Name)
@@ -272,6 +262,7 @@ func (s *Server) prepareModelJob(r *http.Request, j *jobRecord, inv *invocation.
 			return errBadRequest("Deployment '" + j.Deployment + "' cannot run: " + aerr.Message)
 		}
 		j.ModelID, j.ModelName, j.ModelVersion = *ref.AssetID, rec.Parent, version
+		j.ModelType, _ = doc.Properties["modelType"].(string)
 	}
 	if p.EnvironmentID != nil {
 		j.EnvironmentID = *p.EnvironmentID
@@ -445,6 +436,12 @@ func (s *Server) preparePipelineJob(r *http.Request, j *jobRecord, inv *invocati
 	if aerr != nil {
 		return aerr
 	}
+	if len(io.Inputs) == 0 && len(io.Outputs) == 0 {
+		// A component made from a pipeline job declares the job's ports.
+		if io, aerr = s.sourceJobInterface(r, *cfg.ComponentID.AssetID, io); aerr != nil {
+			return errBadRequest("Deployment '" + j.Deployment + "' cannot run: " + aerr.Message)
+		}
+	}
 	io.ID = rec.Parent + ":" + version
 	if errs := validatePipelineInvocation(inv, io); len(errs) > 0 {
 		return validationFailure(errs)
@@ -477,7 +474,7 @@ func (s *Server) preparePipelineJob(r *http.Request, j *jobRecord, inv *invocati
 	j.Settings = jobSettings{MiniBatchSize: defaultMiniBatchSize, InstanceCount: defaultInstanceCount, MaxConcurrencyPerInstance: defaultMaxConcurrencyPerInstance,
 		ErrorThreshold: defaultErrorThreshold, MaxRetries: defaultMaxRetries, TimeoutSeconds: 30, OutputFileName: defaultOutputFileName,
 		OutputAction: string(defaultOutputAction), LoggingLevel: string(defaultLoggingLevel)}
-	return nil
+	return s.preparePipelineComponentJob(r, j, *cfg.ComponentID.AssetID, cfg.Settings)
 }
 
 // echoInputs is inputData as the service echoes it: uri inputs gain mode

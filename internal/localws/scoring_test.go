@@ -71,8 +71,15 @@ func TestInvokeBodyForms(t *testing.T) {
 			if spec.ScoringScript != "score.py" || !strings.HasSuffix(spec.CodeDir, filepath.FromSlash("LocalUpload/code1/src")) {
 				t.Errorf("code %s / %s", spec.CodeDir, spec.ScoringScript)
 			}
-			if spec.ModelName != "heart-model" || spec.ModelVersion != "1" || !strings.HasSuffix(spec.ModelDir, filepath.FromSlash("LocalUpload/model1/model")) {
-				t.Errorf("model %s:%s at %s", spec.ModelName, spec.ModelVersion, spec.ModelDir)
+			if spec.ModelName != "heart-model" || spec.ModelVersion != "1" || spec.ModelType != "custom_model" || !strings.HasSuffix(spec.ModelDir, filepath.FromSlash("LocalUpload/model1/model")) {
+				t.Errorf("model %s:%s (%s) at %s", spec.ModelName, spec.ModelVersion, spec.ModelType, spec.ModelDir)
+			}
+			// The runtime may hard-link read-only model files into
+			// AZUREML_MODEL_DIR: the server makes them read-only.
+			if info, err := os.Stat(filepath.Join(spec.ModelDir, "weights.txt")); err != nil {
+				t.Error(err)
+			} else if info.Mode().Perm()&0o222 != 0 {
+				t.Errorf("model file weights.txt has mode %v; want read-only", info.Mode())
 			}
 			if spec.MiniBatchSize != 10 || spec.OutputFileName != "predictions.csv" || spec.MaxRetries != 3 || spec.Timeout.Seconds() != 30 || spec.ErrorThreshold != -1 {
 				t.Errorf("settings %+v", spec)
@@ -305,12 +312,16 @@ func TestInvokeDataAssets(t *testing.T) {
 }
 
 // TestPipelineDeployment stores a pipeline component deployment, checks
-// jobs against the component's declared interface, and records (but does
-// not run) valid jobs.
+// jobs against the component's declared interface, and runs valid jobs
+// with the pipeline engine, not the batch runner.
 func TestPipelineDeployment(t *testing.T) {
 	e := newEnv(t)
 	e.setupModelDeployment()
 	ctx := context.Background()
+	hello := e.registerComponent("hello", map[string]any{"type": "command", "environment": "azureml:env:1",
+		"inputs":  map[string]any{"data": map[string]any{"type": "uri_folder"}, "threshold": map[string]any{"type": "number"}},
+		"outputs": map[string]any{"scores": map[string]any{"type": "uri_folder"}},
+		"command": "ls ${{inputs.data}} > ${{outputs.scores}}/files.txt; echo ${{inputs.threshold}}"})
 	_, err := e.factory().NewComponentVersionsClient().CreateOrUpdate(ctx, rg, ws, "hello_batch", "1", armmachinelearning.ComponentVersion{
 		Properties: &armmachinelearning.ComponentVersionProperties{ComponentSpec: map[string]any{
 			"name": "hello_batch", "type": "pipeline",
@@ -320,6 +331,9 @@ func TestPipelineDeployment(t *testing.T) {
 				"mode":      map[string]any{"type": "string", "optional": true},
 			},
 			"outputs": map[string]any{"scores": map[string]any{"type": "uri_folder"}},
+			"jobs": map[string]any{"main": map[string]any{"type": "command", "componentId": hello,
+				"inputs":  map[string]any{"data": lit("${{parent.inputs.data}}"), "threshold": lit("${{parent.inputs.threshold}}")},
+				"outputs": map[string]any{"scores": map[string]any{"type": "literal", "value": "${{parent.outputs.scores}}"}}}},
 		}},
 	}, nil)
 	if err != nil {
@@ -375,7 +389,7 @@ func TestPipelineDeployment(t *testing.T) {
 				return
 			}
 			job := decode[mlapi.BatchJobResource](t, body)
-			pj := e.waitStatus(job.Name, "Failed")
+			pj := e.waitStatus(job.Name, "Completed")
 			if *pj.Tags["azureml.jobtype"] != "azureml.pipelinejob" {
 				t.Errorf("tags %v", pj.Tags)
 			}

@@ -24,11 +24,13 @@ import (
 // Server is one local workspace. Build it with New; serve it with Start or
 // by mounting Handler; stop it with Shutdown.
 type Server struct {
-	opts   Options
-	log    *slog.Logger
+	opts Options
+	log  *slog.Logger
+	// lock is Dir/server.lock, held until Shutdown (acquireLock).
+	lock   *os.File
 	store  store
 	token  []byte
-	faults *faultInjector
+	faults atomic.Pointer[faultInjector]
 
 	// Storage of the workspaceblobstore datastore.
 	blobRoot    string
@@ -78,8 +80,21 @@ func New(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, d := range []string{opts.Dir, filepath.Join(opts.Dir, "blob"), filepath.Join(opts.Dir, "jobs")} {
-		if err := os.MkdirAll(d, 0o700); err != nil {
+	if err := makePrivate(opts.Dir); err != nil {
+		return nil, fmt.Errorf("localws: %w", err)
+	}
+	lock, err := acquireLock(opts.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("localws: %w", err)
+	}
+	ok := false
+	defer func() {
+		if !ok && lock != nil {
+			lock.Close()
+		}
+	}()
+	for _, d := range []string{filepath.Join(opts.Dir, "blob"), filepath.Join(opts.Dir, "jobs")} {
+		if err := os.MkdirAll(d, privateDirMode); err != nil {
 			return nil, fmt.Errorf("localws: create state folder: %w", err)
 		}
 	}
@@ -89,15 +104,20 @@ func New(opts Options) (*Server, error) {
 	}
 	s := &Server{
 		opts:     opts,
+		lock:     lock,
 		log:      opts.Logger,
 		store:    st,
-		faults:   newFaultInjector(opts.Faults),
 		blobRoot: filepath.Join(opts.Dir, "blob"),
 		account:  DefaultStorageAccount,
 		events:   newJobNotifier(),
 		closing:  make(chan struct{}),
 	}
+	s.faults.Store(newFaultInjector(opts.Faults))
 	if err := s.loadIdentity(context.Background()); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("localws: %w", err)
+	}
+	if err := s.tightenAll(context.Background()); err != nil {
 		st.Close()
 		return nil, fmt.Errorf("localws: %w", err)
 	}
@@ -127,6 +147,7 @@ func New(opts Options) (*Server, error) {
 		st.Close()
 		return nil, fmt.Errorf("localws: resume jobs: %w", err)
 	}
+	ok = true
 	return s, nil
 }
 
@@ -184,9 +205,19 @@ func (s *Server) Handler() http.Handler { return s.handler }
 // Token returns the bearer token clients must send.
 func (s *Server) Token() string { return string(s.token) }
 
-// FaultCounts returns how many faults of each kind ("429", "503", "drop")
-// have been injected since New.
-func (s *Server) FaultCounts() map[string]int64 { return s.faults.snapshot() }
+// FaultCounts returns how many faults of each kind have been injected
+// since New or the last SetFaults.
+func (s *Server) FaultCounts() map[string]int64 { return s.faults.Load().snapshot() }
+
+// SetFaults replaces the fault injection of a running server (and resets
+// its counts), so a fault suite can set up its endpoints first.
+func (s *Server) SetFaults(f FaultOptions) error {
+	if err := f.validate(); err != nil {
+		return err
+	}
+	s.faults.Store(newFaultInjector(f))
+	return nil
+}
 
 // Start listens on Options.Addr (loopback only), serves in the background
 // and writes Dir/server.json. ctx bounds only the start-up.
@@ -283,6 +314,10 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	s.jobs.stop(ctx)
 	if err := s.store.Close(); err != nil {
 		errs = append(errs, err)
+	}
+	if s.lock != nil {
+		// Last: until here another server must not open the state.
+		s.lock.Close()
 	}
 	if len(errs) > 0 {
 		return fmt.Errorf("localws: shutdown: %w", errors.Join(errs...))

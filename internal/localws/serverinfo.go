@@ -51,9 +51,59 @@ func (e notRunningError) Is(target error) bool {
 	return target == ErrNotRunning || target == fs.ErrNotExist
 }
 
-// ReadServerInfo reads dir/server.json. When the file does not exist the
-// error wraps ErrNotRunning (and fs.ErrNotExist) and says how to start one.
+// lockFile is held (flock) by the server while it runs; see acquireLock.
+const lockFile = "server.lock"
+
+// errAlreadyRunning is New on a folder whose server is running.
+type errAlreadyRunning struct{ dir string }
+
+func (e errAlreadyRunning) Error() string {
+	return fmt.Sprintf("a local workspace is already running in %s; stop it with `ml local stop`", e.dir)
+}
+
+// StaleError is ReadServerInfo finding a server.json whose server is gone
+// (killed, crashed, or its pid reused by another program): Info is what
+// the file says. It wraps ErrNotRunning.
+type StaleError struct {
+	Dir  string
+	Info *ServerInfo
+}
+
+func (e *StaleError) Error() string {
+	return fmt.Sprintf("%v in %s: the server that wrote %s (pid %d, %s) is gone; start one with `ml local serve`",
+		ErrNotRunning, e.Dir, ServerInfoFile, e.Info.PID, e.Info.URL)
+}
+
+func (e *StaleError) Is(target error) bool { return target == ErrNotRunning }
+
+// ReadServerInfo reads dir/server.json of a running server. When the file
+// does not exist the error wraps ErrNotRunning (and fs.ErrNotExist) and
+// says how to start one; when it is left over from a server that is gone
+// (no process holds the folder's lock) the error is a *StaleError.
 func ReadServerInfo(dir string) (*ServerInfo, error) {
+	info, err := readServerInfoFile(dir)
+	if err != nil {
+		return nil, err
+	}
+	held, err := lockHeld(dir)
+	if err != nil {
+		return nil, fmt.Errorf("check whether the local workspace in %s is running: %w", dir, err)
+	}
+	if !held {
+		return nil, &StaleError{Dir: dir, Info: info}
+	}
+	return info, nil
+}
+
+// Holds reports whether a server holds dir (is running there, or is
+// still shutting down); a dead or reaped process never does.
+func Holds(dir string) bool {
+	held, err := lockHeld(dir)
+	return held || err != nil
+}
+
+// readServerInfoFile reads and checks dir/server.json.
+func readServerInfoFile(dir string) (*ServerInfo, error) {
 	path := filepath.Join(dir, ServerInfoFile)
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {

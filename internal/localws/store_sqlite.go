@@ -57,8 +57,11 @@ type sqliteStore struct {
 	db *sql.DB
 }
 
+// stateDBFile is the database in the state folder.
+const stateDBFile = "state.db"
+
 func openSQLiteStore(dir string) (*sqliteStore, error) {
-	path := filepath.Join(dir, "state.db")
+	path := filepath.Join(dir, stateDBFile)
 	// WAL with synchronous=NORMAL commits without an fsync each (a power
 	// cut may lose the last commits, never corrupt the file). Exclusive
 	// locking keeps the file lock for the connection's lifetime: it saves

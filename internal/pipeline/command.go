@@ -7,10 +7,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/mlbatch/ml/internal/batchrun"
 )
 
 // How a command step runs, as on Azure ML: the command line goes to bash
@@ -52,7 +53,7 @@ func (p *plan) runCommand(ctx context.Context, n *node, env stepEnv) finished {
 		return fail(err)
 	}
 	logPath := filepath.Join(n.run.Dir, filepath.FromSlash(StdLog))
-	logFile, err := os.OpenFile(logPath, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	logFile, err := os.OpenFile(logPath, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
 		return fail(fmt.Errorf("create %s: %w", StdLog, err))
 	}
@@ -76,7 +77,7 @@ func (p *plan) runCommand(ctx context.Context, n *node, env stepEnv) finished {
 	}
 	code := exit.ExitCode()
 	_ = logFile.Sync()
-	return finished{status: StatusFailed, exitCode: code, err: executionFailed(program(n.run.Command), code, tailLines(logPath, errorTailLines))}
+	return finished{status: StatusFailed, exitCode: code, err: executionFailed(program(n.run.Command), code, batchrun.FileTail(logPath, errorTailLines))}
 }
 
 // executionFailed is Azure ML's message for a user process that exited
@@ -96,7 +97,7 @@ func executionFailed(program string, code int, tail string) string {
 // copy of the component's code, so nothing a step writes reaches the
 // registered code) and its output folders. It returns the working folder.
 func prepareStepDirs(n *node) (string, error) {
-	if err := os.MkdirAll(filepath.Join(n.run.Dir, "user_logs"), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Join(n.run.Dir, "user_logs"), 0o700); err != nil {
 		return "", fmt.Errorf("create the step's job folder: %w", err)
 	}
 	wd := filepath.Join(n.run.Dir, "wd")
@@ -107,11 +108,11 @@ func prepareStepDirs(n *node) (string, error) {
 		if err := os.CopyFS(wd, os.DirFS(code)); err != nil {
 			return "", fmt.Errorf("copy code %s into the step's working folder: %w", code, err)
 		}
-	} else if err := os.MkdirAll(wd, 0o755); err != nil {
+	} else if err := os.MkdirAll(wd, 0o700); err != nil {
 		return "", fmt.Errorf("create the step's working folder: %w", err)
 	}
 	for _, name := range sortedKeys(n.run.Outputs) {
-		if err := os.MkdirAll(n.run.Outputs[name], 0o755); err != nil {
+		if err := os.MkdirAll(n.run.Outputs[name], 0o700); err != nil {
 			return "", fmt.Errorf("create the folder of output %s: %w", name, err)
 		}
 	}
@@ -166,41 +167,16 @@ func program(command string) string {
 // environment's interpreter working (it finds its pyvenv.cfg from its own
 // path).
 func writePythonShims(dir, python string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
 	script := "#!/bin/sh\nexec '" + strings.ReplaceAll(python, "'", `'\''`) + "' \"$@\"\n"
 	for _, name := range []string{"python", "python3"} {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(script), 0o755); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(script), 0o700); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-// tailLines returns the last n non-empty lines of a text file (reading at
-// most its last 16 KiB), or "".
-func tailLines(path string, n int) string {
-	const maxRead = 16 << 10
-	f, err := os.Open(path)
-	if err != nil {
-		return ""
-	}
-	defer f.Close()
-	info, err := f.Stat()
-	if err != nil {
-		return ""
-	}
-	offset := max(0, info.Size()-maxRead)
-	buf := make([]byte, info.Size()-offset)
-	if _, err := f.ReadAt(buf, offset); err != nil {
-		return ""
-	}
-	lines := slices.DeleteFunc(strings.Split(string(buf), "\n"), func(l string) bool { return strings.TrimSpace(l) == "" })
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
 }
 
 // lineLog appends timestamped lines to one file; a log that cannot be
@@ -211,10 +187,10 @@ type lineLog struct {
 }
 
 func openLineLog(path string) *lineLog {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return &lineLog{}
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
 	if err != nil {
 		return &lineLog{}
 	}

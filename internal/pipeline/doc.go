@@ -13,7 +13,7 @@
 //	${{parent.inputs.x}}                  the pipeline's input x
 //	${{parent.outputs.y}}                 (outputs) the pipeline's output y
 //	${{parent.jobs.<step>.outputs.<o>}}   another step's output o
-//	a literal                             string, number, integer or boolean
+//	a literal                             its text, for string, number, integer and boolean ports
 //	a local path                          data (ro_mount and download alike)
 //
 // and ports left unbound take the component's default (literals), stay
@@ -24,9 +24,9 @@
 //
 // # Commands
 //
-// ${{inputs.x}} becomes the literal as Azure renders it (RenderLiteral:
-// booleans True/False, number inputs as Python floats) or the input's local
-// path; ${{outputs.y}} the output's folder, created before the step starts.
+// ${{inputs.x}} becomes the literal as the caller rendered it (as Azure
+// does: Python's str(), True, 0.5, 2.0; the engine checks it parses as the
+// port's type) or the input's local path; ${{outputs.y}} the output's folder, created before the step starts.
 // A $[[...]] block is kept without its brackets when every input in it is
 // set and dropped when one is an unset optional input, as on Azure. The
 // command runs with bash (sh where there is none) in a copy of the

@@ -118,7 +118,7 @@ func pipelineOf(name string, inputs, outputs map[string]Port, jobs map[string]*S
 
 func folder() Port { return Port{Type: "uri_folder"} }
 
-func bind(s string) Binding { return Binding{Path: s} }
+func bind(s string) Binding { return Binding{Ref: s} }
 
 func contains(t testing.TB, got, want string) {
 	t.Helper()

@@ -17,28 +17,28 @@ const (
 // local path or an in-memory value: the engine reads no registry.
 type Component struct {
 	// Name identifies the component in messages (e.g. "uci_heart_prepare:1").
-	Name string
+	Name string `json:"name,omitempty"`
 	// Type is TypeCommand, TypeParallel or TypePipeline.
-	Type string
+	Type string `json:"type"`
 	// Inputs and Outputs are the component's declared ports.
-	Inputs  map[string]Port
-	Outputs map[string]Port
+	Inputs  map[string]Port `json:"inputs,omitempty"`
+	Outputs map[string]Port `json:"outputs,omitempty"`
 
 	// Command is a command component's command line, with ${{inputs.x}},
 	// ${{outputs.y}} and $[[...]] optional blocks.
-	Command string
+	Command string `json:"command,omitempty"`
 	// CodeDir is the local folder of the component's code (its code:). A
 	// step runs in a copy of it; empty means an empty working folder.
-	CodeDir string
+	CodeDir string `json:"codeDir,omitempty"`
 	// EnvironmentVariables are set for the step's process on top of the
 	// caller's environment (a node's own environment_variables win).
-	EnvironmentVariables map[string]string
+	EnvironmentVariables map[string]string `json:"environmentVariables,omitempty"`
 
 	// Parallel is the task of a parallel component.
-	Parallel *Parallel
+	Parallel *Parallel `json:"parallel,omitempty"`
 
 	// Jobs are a pipeline component's steps, by step name.
-	Jobs map[string]*Step
+	Jobs map[string]*Step `json:"jobs,omitempty"`
 }
 
 // Port is one declared input or output of a component.
@@ -46,16 +46,16 @@ type Port struct {
 	// Type is a data type (uri_folder, uri_file, mltable, custom_model,
 	// mlflow_model, triton_model) or a literal type (string, integer,
 	// number, boolean), in any case.
-	Type string
+	Type string `json:"type,omitempty"`
 	// Optional inputs may be left unset; commands then drop the $[[...]]
 	// blocks that use them.
-	Optional bool
-	// Default is a literal input's default as decoded from YAML or JSON
-	// (string, bool, int, float64, json.Number), or nil.
-	Default any
+	Optional bool `json:"optional,omitempty"`
+	// Default is a literal input's default as the command sees it (see
+	// Binding.Literal), nil for none.
+	Default *string `json:"default,omitempty"`
 	// Mode is the declared delivery mode (ro_mount, download, upload, ...).
 	// Locally every mode is a plain path.
-	Mode string
+	Mode string `json:"mode,omitempty"`
 }
 
 // IsLiteral reports whether the port carries a literal value rather than
@@ -67,61 +67,66 @@ var literalTypes = map[string]bool{"string": true, "integer": true, "number": tr
 // Step is one node of a pipeline: a component and what its inputs and
 // outputs are bound to.
 type Step struct {
-	Component *Component
+	Component *Component `json:"component"`
 	// Inputs and Outputs bind the component's ports by name. Ports left out
 	// take their defaults (inputs) or Azure's default location (outputs).
-	Inputs  map[string]Binding
-	Outputs map[string]Binding
+	Inputs  map[string]Binding `json:"inputs,omitempty"`
+	Outputs map[string]Binding `json:"outputs,omitempty"`
 	// EnvironmentVariables are the node's own environment_variables.
-	EnvironmentVariables map[string]string
+	EnvironmentVariables map[string]string `json:"environmentVariables,omitempty"`
 }
 
 // Binding is the value of a step input or output, or of a job's input or
-// output.
-//
-// For a step, Value or Path may be a reference to the enclosing pipeline:
-// ${{parent.inputs.x}}, ${{parent.outputs.y}} or
-// ${{parent.jobs.<step>.outputs.<o>}}. Otherwise Value is a literal (string,
-// bool, int, float64, json.Number) and Path a local file or folder (data
-// inputs) or a local folder (outputs).
+// output: one of Ref, Literal and Path.
 type Binding struct {
-	Value any
-	Path  string
+	// Ref is a step's reference to its pipeline: ${{parent.inputs.x}},
+	// ${{parent.outputs.y}} or ${{parent.jobs.<step>.outputs.<o>}}.
+	Ref string `json:"ref,omitempty"`
+	// Literal is a literal input's value as the command sees it, rendered
+	// as Azure ML renders literals (Python's str(): True, 0.5, 2.0); the
+	// engine only checks that it parses as the port's type.
+	Literal *string `json:"literal,omitempty"`
+	// Path is a local file or folder (data inputs) or a local folder
+	// (outputs).
+	Path string `json:"path,omitempty"`
 	// Type and Mode are what the binding declares (e.g. uri_folder,
 	// ro_mount); empty takes the port's.
-	Type string
-	Mode string
+	Type string `json:"type,omitempty"`
+	Mode string `json:"mode,omitempty"`
 }
 
 // IsZero reports whether b binds nothing.
-func (b Binding) IsZero() bool { return b.Value == nil && b.Path == "" }
+func (b Binding) IsZero() bool { return b.Ref == "" && b.Literal == nil && b.Path == "" }
+
+// Lit returns a pointer to v, for Binding.Literal and Port.Default.
+func Lit(v string) *string { return &v }
 
 // Parallel is the task of a parallel component: a scoring script run by the
 // batch runtime (internal/batchrun) over mini-batches of the input files.
 type Parallel struct {
 	// InputData names the input whose files are cut into mini-batches,
 	// as ${{inputs.x}}.
-	InputData string
+	InputData string `json:"inputData,omitempty"`
 	// EntryScript is task.entry_script, a path inside the component's
 	// CodeDir.
-	EntryScript string
+	EntryScript string `json:"entryScript,omitempty"`
 	// ProgramArguments is task.program_arguments. Only "" is supported.
-	ProgramArguments string
+	ProgramArguments string `json:"programArguments,omitempty"`
 	// AppendRowTo is task.append_row_to (${{outputs.y}}): the output that
 	// receives the rows run() returns; empty means summary_only.
-	AppendRowTo string
+	AppendRowTo string `json:"appendRowTo,omitempty"`
 	// OutputFileName is the append_row file's name; empty means
 	// parallel_run_step.txt, as on Azure.
-	OutputFileName string
+	OutputFileName string `json:"outputFileName,omitempty"`
 
-	MiniBatchSize             int
-	InstanceCount             int
-	MaxConcurrencyPerInstance int
+	MiniBatchSize             int `json:"miniBatchSize,omitempty"`
+	InstanceCount             int `json:"instanceCount,omitempty"`
+	MaxConcurrencyPerInstance int `json:"maxConcurrencyPerInstance,omitempty"`
 	// MaxRetries and ErrorThreshold are nil for the runtime's defaults.
-	MaxRetries     *int
-	Timeout        time.Duration
-	ErrorThreshold *int
-	LoggingLevel   string
+	MaxRetries     *int          `json:"maxRetries,omitempty"`
+	Timeout        time.Duration `json:"timeout,omitempty"`
+	ErrorThreshold *int          `json:"errorThreshold,omitempty"`
+	LoggingLevel   string        `json:"loggingLevel,omitempty"`
 }
 
 // DefaultParallelOutputFileName is Azure's append_row file of a parallel
@@ -191,6 +196,9 @@ type StepRun struct {
 	Inputs  map[string]Value `json:"inputs"`
 	// Outputs are the local folders of the step's outputs.
 	Outputs map[string]string `json:"outputs"`
+	// OutputTypes are the outputs' types (uri_folder, mlflow_model, ...):
+	// the node's binding's, else the component's.
+	OutputTypes map[string]string `json:"outputTypes,omitempty"`
 	// DependsOn lists the paths of the steps whose outputs this one reads.
 	DependsOn []string `json:"dependsOn,omitempty"`
 	// Dir is the child job's folder (Options.JobDir(Job)).

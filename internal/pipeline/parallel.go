@@ -74,11 +74,11 @@ func portRef(s string) (kind, name string, ok bool) {
 func (p *plan) runParallel(ctx context.Context, n *node, env stepEnv) finished {
 	t := n.comp.Parallel
 	fail := func(err error) finished { return finished{status: StatusFailed, exitCode: -1, err: err.Error()} }
-	if err := os.MkdirAll(filepath.Join(n.run.Dir, "user_logs"), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Join(n.run.Dir, "user_logs"), 0o700); err != nil {
 		return fail(fmt.Errorf("create the step's job folder: %w", err))
 	}
 	for _, name := range sortedKeys(n.run.Outputs) {
-		if err := os.MkdirAll(n.run.Outputs[name], 0o755); err != nil {
+		if err := os.MkdirAll(n.run.Outputs[name], 0o700); err != nil {
 			return fail(fmt.Errorf("create the folder of output %s: %w", name, err))
 		}
 	}

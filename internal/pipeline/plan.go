@@ -132,6 +132,7 @@ func newPlan(job Job, opts Options) (*plan, error) {
 		}
 		for name, s := range root.outputs {
 			n.run.Outputs[name] = s.path
+			n.run.OutputTypes[name] = firstNonEmpty(job.Outputs[name].Type, c.Outputs[name].Type)
 		}
 		if err := p.finishNode(n); err != nil {
 			return nil, err
@@ -147,14 +148,18 @@ func newPlan(job Job, opts Options) (*plan, error) {
 // jobInput resolves one input of the job itself: a literal, a local path,
 // the port's default, or unset.
 func (p *planner) jobInput(name string, port Port, b Binding) (source, error) {
-	if b.Path != "" || b.Value != nil {
-		for _, v := range []any{b.Path, b.Value} {
-			if s, ok := v.(string); ok && strings.Contains(s, "${{") {
-				return source{}, fmt.Errorf("%q: a job's inputs take values, not ${{...}} references", s)
-			}
-		}
+	if ref := firstNonEmpty(b.Ref, pathRef(b.Path)); ref != "" {
+		return source{}, fmt.Errorf("%q: a job's inputs take values, not ${{...}} references", ref)
 	}
 	return bindValue(port, b)
+}
+
+// pathRef is path when it holds a ${{...}} expression, else "".
+func pathRef(path string) string {
+	if strings.Contains(path, "${{") {
+		return path
+	}
+	return ""
 }
 
 // bindValue turns a plain binding (no reference) into a source, falling
@@ -167,20 +172,18 @@ func bindValue(port Port, b Binding) (source, error) {
 		return source{}, fmt.Errorf("it is a %s literal, but is given the path %s", port.Type, b.Path)
 	case b.Path != "":
 		return source{set: true, value: b.Path, typ: firstNonEmpty(b.Type, typ), mode: mode}, nil
-	case b.Value != nil && !port.IsLiteral():
-		return source{}, fmt.Errorf("it is a %s data input, but is given the literal %v; give it a path", orUnknown(port.Type), b.Value)
-	case b.Value != nil:
-		v, err := RenderLiteral(port.Type, b.Value)
-		if err != nil {
+	case b.Literal != nil && !port.IsLiteral():
+		return source{}, fmt.Errorf("it is a %s data input, but is given the literal %s; give it a path", orUnknown(port.Type), *b.Literal)
+	case b.Literal != nil:
+		if err := checkLiteral(port.Type, *b.Literal); err != nil {
 			return source{}, err
 		}
-		return source{set: true, literal: true, value: v, typ: typ}, nil
+		return source{set: true, literal: true, value: *b.Literal, typ: typ}, nil
 	case port.Default != nil && port.IsLiteral():
-		v, err := RenderLiteral(port.Type, port.Default)
-		if err != nil {
+		if err := checkLiteral(port.Type, *port.Default); err != nil {
 			return source{}, fmt.Errorf("its default: %v", err)
 		}
-		return source{set: true, literal: true, value: v, typ: typ}, nil
+		return source{set: true, literal: true, value: *port.Default, typ: typ}, nil
 	case port.Optional:
 		return source{typ: typ}, nil
 	}
@@ -259,6 +262,7 @@ func (p *planner) resolveStep(sc *scope, stepName string) error {
 			return err
 		}
 		n.run.Outputs[name] = out
+		n.run.OutputTypes[name] = firstNonEmpty(step.Outputs[name].Type, comp.Outputs[name].Type)
 	}
 	if err := p.finishNode(n); err != nil {
 		return err
@@ -332,7 +336,7 @@ func (p *planner) bindInput(sc *scope, port Port, b Binding) (source, error) {
 	case !src.literal && port.IsLiteral():
 		return source{}, fmt.Errorf("it is a %s literal, but %s is data (%s)", port.Type, r, src.value)
 	case src.literal:
-		if err := checkLiteralString(strings.ToLower(port.Type), src.value); err != nil {
+		if err := checkLiteral(port.Type, src.value); err != nil {
 			return source{}, fmt.Errorf("%s: %v", r, err)
 		}
 	}
@@ -405,7 +409,7 @@ func (p *planner) newNode(sc *scope, path, job string, comp *Component, env map[
 		inputs: sc.inputs,
 		run: StepRun{
 			Path: path, Job: job, Type: comp.Type, Component: nameOf(comp), Status: StatusNotStarted,
-			Inputs: map[string]Value{}, Outputs: map[string]string{}, Dir: p.opts.JobDir(job),
+			Inputs: map[string]Value{}, Outputs: map[string]string{}, OutputTypes: map[string]string{}, Dir: p.opts.JobDir(job),
 		},
 	}
 	return n, nil
@@ -476,19 +480,18 @@ func DefaultStepJobName(job, path string) string {
 	return job + "-" + strings.ReplaceAll(path, ".", "-")
 }
 
-// bindingRef finds a ${{parent...}} reference in a binding's value or path.
+// bindingRef parses a binding's ${{parent...}} reference (Ref, or a Path
+// written as one, as YAML's path: ${{parent.inputs.x}}).
 func bindingRef(b Binding) (ref, bool, error) {
-	for _, v := range []any{b.Path, b.Value} {
-		s, ok := v.(string)
-		if !ok || s == "" {
-			continue
-		}
-		r, isRef, err := parseRef(s)
-		if err != nil || isRef {
-			return r, isRef, err
-		}
+	s := firstNonEmpty(b.Ref, pathRef(b.Path))
+	if s == "" {
+		return ref{}, false, nil
 	}
-	return ref{}, false, nil
+	r, isRef, err := parseRef(s)
+	if err == nil && !isRef {
+		err = fmt.Errorf("%q is not a ${{parent...}} reference", s)
+	}
+	return r, isRef, err
 }
 
 // checkNames refuses bindings for ports the component does not declare.

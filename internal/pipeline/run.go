@@ -166,7 +166,7 @@ func (p *plan) execute(ctx context.Context, res Result) (Result, error) {
 		if f.status == StatusCanceled && n.run.Error == "" {
 			n.run.Error = "canceled: " + firstNonEmpty(stopReason, "the job was canceled")
 		}
-		log.printf("step %s (job %s): %s%s", displayPath(n.run.Path), n.run.Job, f.status, errSuffix(n.run.Error))
+		log.printf("step %s (job %s): %s%s", displayPath(n.run.Path), n.run.Job, f.status, errSuffix(summary(n.run)))
 		p.report(n)
 		switch f.status {
 		case StatusCompleted:
@@ -246,8 +246,22 @@ func (p *plan) failureMessage(failed []*node) string {
 		paths[i] = "/" + n.run.Path
 	}
 	first := failed[0]
-	return fmt.Sprintf("Pipeline has failed child jobs. Failed nodes: %s. Step %s (job %s) failed: %s",
-		strings.Join(paths, ", "), first.run.Path, first.run.Job, first.run.Error)
+	return fmt.Sprintf("Pipeline has failed child jobs. Failed nodes: %s. Step %s (job %s) failed%s",
+		strings.Join(paths, ", "), first.run.Path, first.run.Job, errSuffix(summary(first.run)))
+}
+
+// summary is a failed step's error in one line: a command's exit code and
+// the last line it wrote (a Python exception, typically); the step's own
+// error keeps the whole tail.
+func summary(s StepRun) string {
+	if s.Status != StatusFailed || s.Type != TypeCommand || s.ExitCode <= 0 {
+		return firstLine(s.Error)
+	}
+	last := s.Error[strings.LastIndexByte(s.Error, '\n')+1:]
+	if _, tail, ok := strings.Cut(last, " Error: "); ok && !strings.Contains(s.Error, "\n") {
+		last = tail
+	}
+	return fmt.Sprintf("user process '%s' exited with status code %d: %s (see %s of job %s)", program(s.Command), s.ExitCode, last, StdLog, s.Job)
 }
 
 func (p *plan) end(res Result, status Status, msg string, cause error) (Result, error) {

@@ -41,20 +41,20 @@ func twoStep(t testing.TB) *Component {
 	code := writeFiles(t, filepath.Join(t.TempDir(), "prep"), map[string]string{"prep.py": prepScript})
 	prep := command("prep:1",
 		"python prep.py --data ${{inputs.data}} --scale ${{inputs.scale}} --verbose ${{inputs.verbose}} $[[--transforms ${{inputs.transforms}}]] --out ${{outputs.prepared}}",
-		map[string]Port{"data": folder(), "scale": {Type: "number", Default: 2}, "verbose": {Type: "boolean", Default: true}, "transforms": {Type: "uri_folder", Optional: true}},
+		map[string]Port{"data": folder(), "scale": {Type: "number", Default: Lit("2.0")}, "verbose": {Type: "boolean", Default: Lit("True")}, "transforms": {Type: "uri_folder", Optional: true}},
 		map[string]Port{"prepared": folder()})
 	prep.CodeDir = code
 	score := command("score:1",
 		"awk '{print $1 + ${{inputs.offset}}}' ${{inputs.prepared}}/values.txt > ${{outputs.scores}}/scores.txt && echo scored",
-		map[string]Port{"prepared": folder(), "offset": {Type: "integer", Default: 1}},
+		map[string]Port{"prepared": folder(), "offset": {Type: "integer", Default: Lit("1")}},
 		map[string]Port{"scores": folder()})
 	return pipelineOf("two_step:1",
-		map[string]Port{"input_data": folder(), "scale": {Type: "number", Default: 3}, "offset": {Type: "integer", Default: 10}},
+		map[string]Port{"input_data": folder(), "scale": {Type: "number", Default: Lit("3.0")}, "offset": {Type: "integer", Default: Lit("10")}},
 		map[string]Port{"scores": folder()},
 		map[string]*Step{
 			"prep": {Component: prep, Inputs: map[string]Binding{"data": bind("${{parent.inputs.input_data}}"), "scale": bind("${{parent.inputs.scale}}")}},
 			"score": {Component: score,
-				Inputs:  map[string]Binding{"prepared": bind("${{parent.jobs.prep.outputs.prepared}}"), "offset": {Value: "${{parent.inputs.offset}}"}},
+				Inputs:  map[string]Binding{"prepared": bind("${{parent.jobs.prep.outputs.prepared}}"), "offset": {Ref: "${{parent.inputs.offset}}"}},
 				Outputs: map[string]Binding{"scores": bind("${{parent.outputs.scores}}")}},
 		})
 }
@@ -67,8 +67,8 @@ func TestTwoStepPipeline(t *testing.T) {
 	if err != nil || res.Status != StatusCompleted {
 		t.Fatalf("Run = %v, %v (%s)", res.Status, err, res.Error)
 	}
-	// scale defaults to the pipeline's 3 (rendered as a Python float),
-	// verbose to the component's true, offset to the pipeline's 10.
+	// scale defaults to the pipeline's 3.0, verbose to the component's
+	// True, offset to the pipeline's 10.
 	if got := readFile(t, filepath.Join(res.Outputs["scores"], "scores.txt")); got != "13\n16\n25\n" {
 		t.Fatalf("scores.txt = %q", got)
 	}
@@ -115,8 +115,10 @@ func TestFailedStepFailsPipelineAndSkipsDependents(t *testing.T) {
 		t.Fatalf("Run = %v, %v; want Failed", res.Status, err)
 	}
 	contains(t, res.Error, "Failed nodes: /prep")
-	contains(t, res.Error, "Step prep (job bad-prep) failed: Execution failed. User process 'python' exited with status code 1")
-	contains(t, res.Error, "bad value 'not-a-number' in a.txt")
+	contains(t, res.Error, "Step prep (job bad-prep) failed: user process 'python' exited with status code 1: bad value 'not-a-number' in a.txt (see user_logs/std_log.txt of job bad-prep)")
+	prep := step(t, res, "prep")
+	contains(t, prep.Error, "Execution failed. User process 'python' exited with status code 1. Please check log file 'user_logs/std_log.txt' for error details. Error: argv:")
+	contains(t, prep.Error, "\nbad value 'not-a-number' in a.txt")
 	score := step(t, res, "score")
 	if score.Status != StatusSkipped || !score.StartedAt.IsZero() {
 		t.Fatalf("score = %+v; want Skipped, never started", score)
@@ -220,8 +222,8 @@ func TestNestedPipelineIsExpanded(t *testing.T) {
 		"first":  {Component: double, Inputs: map[string]Binding{"in": bind("${{parent.inputs.in}}")}},
 		"second": {Component: double, Inputs: map[string]Binding{"in": bind("${{parent.jobs.first.outputs.out}}")}, Outputs: map[string]Binding{"out": bind("${{parent.outputs.out}}")}},
 	})
-	outer := pipelineOf("outer", map[string]Port{"n": {Type: "integer", Default: 3}}, map[string]Port{"result": folder()}, map[string]*Step{
-		"seed":  {Component: seed, Inputs: map[string]Binding{"n": {Value: "${{parent.inputs.n}}"}}},
+	outer := pipelineOf("outer", map[string]Port{"n": {Type: "integer", Default: Lit("3")}}, map[string]Port{"result": folder()}, map[string]*Step{
+		"seed":  {Component: seed, Inputs: map[string]Binding{"n": {Ref: "${{parent.inputs.n}}"}}},
 		"quad":  {Component: inner, Inputs: map[string]Binding{"in": bind("${{parent.jobs.seed.outputs.out}}")}},
 		"final": {Component: double, Inputs: map[string]Binding{"in": bind("${{parent.jobs.quad.outputs.out}}")}, Outputs: map[string]Binding{"out": bind("${{parent.outputs.result}}")}},
 	})
@@ -253,7 +255,7 @@ func TestSingleCommandJobIsItsOwnStep(t *testing.T) {
 	comp := command("hello", "echo hello ${{inputs.who}} > ${{outputs.greeting}}/g.txt; echo $AZUREML_RUN_ID $AZURE_ML_INPUT_who $GREETING_STYLE",
 		map[string]Port{"who": {Type: "string"}}, map[string]Port{"greeting": folder()})
 	comp.EnvironmentVariables = map[string]string{"GREETING_STYLE": "loud"}
-	res, err := w.run(t, Job{Name: "cmd1", Component: comp, Inputs: map[string]Binding{"who": {Value: "world"}}})
+	res, err := w.run(t, Job{Name: "cmd1", Component: comp, Inputs: map[string]Binding{"who": {Literal: Lit("world")}}})
 	if err != nil {
 		t.Fatalf("Run: %v (%s)", err, res.Error)
 	}
@@ -334,10 +336,10 @@ func TestValidateRefusesBadGraphs(t *testing.T) {
 		job  Job
 		want string
 	}{
-		{"unknown job input", Job{Name: "j", Component: twoStep(t), Inputs: map[string]Binding{"input_data": {Path: "/d"}, "nope": {Value: "1"}}}, "nope is not an input of component two_step:1; its inputs are: input_data, offset, scale"},
+		{"unknown job input", Job{Name: "j", Component: twoStep(t), Inputs: map[string]Binding{"input_data": {Path: "/d"}, "nope": {Literal: Lit("1")}}}, "nope is not an input of component two_step:1; its inputs are: input_data, offset, scale"},
 		{"missing required input", Job{Name: "j", Component: twoStep(t)}, "job j, input input_data: it is required"},
-		{"literal for data", Job{Name: "j", Component: twoStep(t), Inputs: map[string]Binding{"input_data": {Value: "x"}}}, "uri_folder data input, but is given the literal x"},
-		{"bad literal", Job{Name: "j", Component: twoStep(t), Inputs: map[string]Binding{"input_data": {Path: "/d"}, "offset": {Value: "ten"}}}, `input offset: "ten" is not an integer`},
+		{"literal for data", Job{Name: "j", Component: twoStep(t), Inputs: map[string]Binding{"input_data": {Literal: Lit("x")}}}, "uri_folder data input, but is given the literal x"},
+		{"bad literal", Job{Name: "j", Component: twoStep(t), Inputs: map[string]Binding{"input_data": {Path: "/d"}, "offset": {Literal: Lit("ten")}}}, `input offset: "ten" is not an integer`},
 		{"cycle", Job{Name: "j", Component: pipelineOf("cyc", nil, nil, map[string]*Step{
 			"a": {Component: echo, Inputs: map[string]Binding{"in": bind("${{parent.jobs.b.outputs.out}}")}},
 			"b": {Component: echo, Inputs: map[string]Binding{"in": bind("${{parent.jobs.a.outputs.out}}")}},

@@ -43,16 +43,21 @@ func (d *Deployment) ARM(location string, r Resolved) armmachinelearning.BatchDe
 	}
 	body := armmachinelearning.BatchDeployment{Location: to.Ptr(location), Tags: tags}
 	if d.Type == DeploymentPipeline {
-		body.Properties = &armmachinelearning.BatchDeploymentProperties{
-			Description: optional(d.Description),
-			Properties:  props,
-			DeploymentConfiguration: &armmachinelearning.BatchPipelineComponentDeploymentConfiguration{
-				DeploymentConfigurationType: to.Ptr(armmachinelearning.BatchDeploymentConfigurationTypePipelineComponent),
-				ComponentID:                 idRef(r.ComponentID),
-				Settings:                    ptrMap(d.PipelineSettings),
-				Description:                 optional(d.Description),
-				Tags:                        ptrMap(d.Tags),
-			},
+		// As azure-ai-ml's PipelineComponentBatchDeployment sends it: the
+		// configuration carries the component's tags and description when
+		// the component was given as a file (or inline), none for a
+		// reference.
+		cfg := &armmachinelearning.BatchPipelineComponentDeploymentConfiguration{
+			DeploymentConfigurationType: to.Ptr(armmachinelearning.BatchDeploymentConfigurationTypePipelineComponent),
+			ComponentID:                 idRef(r.ComponentID),
+			Settings:                    ptrMap(d.PipelineSettings),
+		}
+		if c := d.PipelineComponent; c != nil {
+			cfg.Tags, cfg.Description = ptrMap(c.Tags), optional(c.Description)
+		}
+		body.Properties = &armmachinelearning.BatchDeploymentProperties{Description: optional(d.Description), DeploymentConfiguration: cfg}
+		if len(d.Properties) > 0 {
+			body.Properties.Properties = props
 		}
 		return body
 	}

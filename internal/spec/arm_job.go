@@ -244,7 +244,10 @@ func JobFromARM(name string, props armmachinelearning.JobBasePropertiesClassific
 	for _, k := range sortedKeys(outputs) {
 		j.Outputs = append(j.Outputs, outputFromARM(k, outputs[k], where))
 	}
-	if j.Type == JobPipeline && len(j.Jobs) > 0 {
+	// A job of a pipeline component carries the component's nodes in jobs
+	// too (the SDK sends both); their bindings name the component's ports,
+	// which the job's inputs need not all set, so the component decides.
+	if j.Type == JobPipeline && len(j.Jobs) > 0 && j.Component == nil {
 		if err := checkPipeline(j.Jobs, pipelineScope{inputs: jobPorts(j.Inputs), outputs: outputPorts(j.Outputs)}); err != nil {
 			return nil, err
 		}

@@ -85,12 +85,10 @@ tags: {team: x}
 	assertSameJSON(t, body, map[string]any{
 		"location": "westus", "tags": map[string]any{"team": "x"},
 		"properties": map[string]any{
-			"properties": map[string]any{},
 			"deploymentConfiguration": map[string]any{
 				"deploymentConfigurationType": "PipelineComponent",
 				"componentId":                 map[string]any{"referenceType": "Id", "assetId": testWS + "/components/hello_batch/versions/2"},
-				"settings":                    map[string]any{"default_compute": "batch-cluster", "continue_on_step_failure": "false"},
-				"tags":                        map[string]any{"team": "x"},
+				"settings":                    map[string]any{"default_compute": "batch-cluster", "continue_on_step_failure": "False"},
 			},
 		},
 	})

@@ -81,7 +81,10 @@ type Environment struct {
 	InferenceConfig  *InferenceConfig
 	Description      string
 	Tags, Properties map[string]string
-	At               string
+	// Datastore receives a local build context's upload; "" means
+	// workspaceblobstore.
+	Datastore string
+	At        string
 }
 
 // InferenceConfig is an environment's inference_config.
@@ -99,7 +102,7 @@ var (
 	modelKeys = []string{"name", "version", "type", "path", "description", "tags", "properties", "flavors",
 		"stage", "datastore", "utc_time_created", "id", "job_name", "creation_context", "latest_version"}
 	modelTypes       = []string{"custom_model", "mlflow_model", "triton_model"}
-	environmentKeys  = []string{"name", "version", "description", "tags", "properties", "image", "build", "conda_file", "inference_config", "os_type", "id", "creation_context", "latest_version"}
+	environmentKeys  = []string{"name", "version", "description", "tags", "properties", "image", "build", "conda_file", "inference_config", "os_type", "datastore", "id", "creation_context", "latest_version"}
 	buildKeys        = []string{"path", "dockerfile_path"}
 	inferenceKeys    = []string{"liveness_route", "readiness_route", "scoring_route"}
 	routeKeys        = []string{"port", "path"}
@@ -268,33 +271,45 @@ func (d *decoder) environmentSpec(n *yaml.Node) (*EnvironmentSpec, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &Environment{At: d.at(n)}
+	e, err := d.environment(o, "environment.")
+	if err != nil {
+		return nil, err
+	}
+	if e.Version != "" && e.Name == "" {
+		return nil, d.errf(o.node("version"), "environment.version is set but environment.name is not; a version needs a name (add name: <environment name>)")
+	}
+	return &EnvironmentSpec{Inline: e}, nil
+}
+
+// environment reads the keys of an environment (inline in a deployment, or
+// an environment file): prefix is how its keys are named in messages
+// ("environment." or "").
+func (d *decoder) environment(o *object, prefix string) (*Environment, error) {
+	e := &Environment{At: d.at(o.n)}
+	var err error
 	if e.Name, err = o.str("name"); err != nil {
 		return nil, err
 	}
 	if e.Version, err = o.version("version"); err != nil {
 		return nil, err
 	}
-	if e.Version != "" && e.Name == "" {
-		return nil, d.errf(o.node("version"), "environment.version is set but environment.name is not; a version needs a name (add name: <environment name>)")
-	}
 	if e.Image, err = o.str("image"); err != nil {
 		return nil, err
 	}
 	e.ImageAt = d.at(o.node("image"))
 	if b := o.node("build"); b != nil {
-		if err = d.buildContext(b, e); err != nil {
+		if err = d.buildContext(b, e, prefix); err != nil {
 			return nil, err
 		}
 	}
 	switch {
 	case e.Image == "" && e.BuildPath == "":
-		return nil, d.errf(n, "environment needs a Docker image or a build context; add image: <image> (e.g. mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu20.04:latest) or build: {path: <folder with a Dockerfile>}")
+		return nil, d.errf(o.n, "%s needs a Docker image or a build context; add image: <image> (e.g. mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu20.04:latest) or build: {path: <folder with a Dockerfile>}", envWhere(prefix))
 	case e.Image != "" && e.BuildPath != "":
-		return nil, d.errf(o.node("build"), "environment has both image and build; keep one")
+		return nil, d.errf(o.node("build"), "%s has both image and build; keep one", envWhere(prefix))
 	}
 	if c := o.node("conda_file"); c != nil {
-		if err = d.condaFile(c, e); err != nil {
+		if err = d.condaFile(c, e, prefix); err != nil {
 			return nil, err
 		}
 	}
@@ -317,12 +332,24 @@ func (d *decoder) environmentSpec(n *yaml.Node) (*EnvironmentSpec, error) {
 	if e.Properties, err = o.strMap("properties"); err != nil {
 		return nil, err
 	}
-	return &EnvironmentSpec{Inline: e}, nil
+	if e.Datastore, err = o.str("datastore"); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// envWhere names the environment in messages: "environment" inline, "the
+// environment" for a file.
+func envWhere(prefix string) string {
+	if prefix == "" {
+		return "the environment"
+	}
+	return strings.TrimSuffix(prefix, ".")
 }
 
 // buildContext reads environment.build.
-func (d *decoder) buildContext(n *yaml.Node, e *Environment) error {
-	o, err := d.object(n, "environment.build", buildKeys)
+func (d *decoder) buildContext(n *yaml.Node, e *Environment, prefix string) error {
+	o, err := d.object(n, prefix+"build", buildKeys)
 	if err != nil {
 		return err
 	}
@@ -340,24 +367,25 @@ func (d *decoder) buildContext(n *yaml.Node, e *Environment) error {
 		e.BuildPath, e.BuildRemote = raw, true
 		return nil
 	}
-	if e.BuildPath, err = d.localPath(o.node("path"), "environment.build.path", raw, dirPath); err != nil {
+	if e.BuildPath, err = d.localPath(o.node("path"), prefix+"build.path", raw, dirPath); err != nil {
 		return err
 	}
 	df := e.DockerfilePath
 	if df == "" {
 		df = "Dockerfile"
 	}
-	_, err = d.localPath(o.node("path"), "environment.build.dockerfile_path", joinInside(e.BuildPath, df), filePath)
+	_, err = d.localPath(o.node("path"), prefix+"build.dockerfile_path", joinInside(e.BuildPath, df), filePath)
 	return err
 }
 
 // condaFile reads environment.conda_file: a path to a conda YAML file or
 // the conda specification inline.
-func (d *decoder) condaFile(n *yaml.Node, e *Environment) error {
+func (d *decoder) condaFile(n *yaml.Node, e *Environment, prefix string) error {
+	key := prefix + "conda_file"
 	spec := n
 	switch {
 	case n.Kind == yaml.ScalarNode && n.ShortTag() == "!!str":
-		p, err := d.localPath(n, "environment.conda_file", n.Value, filePath)
+		p, err := d.localPath(n, key, n.Value, filePath)
 		if err != nil {
 			return err
 		}
@@ -365,24 +393,24 @@ func (d *decoder) condaFile(n *yaml.Node, e *Environment) error {
 		// that names it: its text is sent in the environment version.
 		data, err := yamlnode.ReadPath(p)
 		if err != nil {
-			return d.wrapErr(n, "environment.conda_file", err)
+			return d.wrapErr(n, key, err)
 		}
 		root, second, err := yamlnode.Document(p, data)
 		switch {
 		case err != nil:
-			return d.wrapErr(n, "environment.conda_file", err)
+			return d.wrapErr(n, key, err)
 		case second != nil:
-			return d.errf(n, "environment.conda_file %s holds a second YAML document (line %d); a conda file is one document", p, second.Line)
+			return d.errf(n, "%s %s holds a second YAML document (line %d); a conda file is one document", key, p, second.Line)
 		case root == nil:
-			return d.errf(n, "environment.conda_file %s is empty; write channels: and dependencies: in it", p)
+			return d.errf(n, "%s %s is empty; write channels: and dependencies: in it", key, p)
 		}
 		e.CondaFile, spec = p, root
 	case n.Kind != yaml.MappingNode:
-		return d.errf(n, "environment.conda_file must be the path of a conda YAML file or the conda specification as a mapping, not %s", kindName(n))
+		return d.errf(n, "%s must be the path of a conda YAML file or the conda specification as a mapping, not %s", key, kindName(n))
 	}
 	text, err := pyYAMLDump(spec)
 	if err != nil {
-		return d.errf(n, "environment.conda_file: %v", err)
+		return d.errf(n, "%s: %v", key, err)
 	}
 	e.CondaYAML = text
 	return nil

@@ -125,4 +125,13 @@ func TestFileFromStdin(t *testing.T) {
 	if err == nil || !strings.HasPrefix(err.Error(), "(stdin):2: ") {
 		t.Errorf("err = %v, want one located at (stdin):2", err)
 	}
+	// The asset and job loaders read `-f -` the same way.
+	c, err := LoadCompute(context.Background(), "-", strings.NewReader("name: cpu-cluster\ntype: amlcompute\nmax_instances: 2\n"), nil)
+	if err != nil || c.Name != "cpu-cluster" {
+		t.Errorf("compute from stdin = %+v, %v; want cpu-cluster", c, err)
+	}
+	_, err = LoadJob(context.Background(), "-", strings.NewReader("type: pipeline\ncolour: blue\n"), nil)
+	if err == nil || !strings.HasPrefix(err.Error(), "(stdin):2: ") {
+		t.Errorf("job from stdin: err = %v, want one located at (stdin):2", err)
+	}
 }

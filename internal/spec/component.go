@@ -3,6 +3,7 @@ package spec
 import (
 	"context"
 	"fmt"
+	"io"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -177,8 +178,8 @@ var (
 // whole tree: every child component a pipeline defines inline or in a file
 // of its own, and every local path any of them names. Nothing is
 // registered: that is internal/azml's job.
-func LoadComponent(path string, overrides []Override) (*Component, error) {
-	root, file, base, err := readTree(context.Background(), path, nil, "component")
+func LoadComponent(ctx context.Context, path string, stdin io.Reader, overrides []Override) (*Component, error) {
+	root, file, base, err := readTree(ctx, path, stdin, "component")
 	if err != nil {
 		return nil, err
 	}
@@ -228,7 +229,10 @@ type componentContext struct {
 	file   string
 	want   ComponentType
 	inline bool
-	stack  []string
+	// nameOptional lets a top-level component go without a name (a
+	// deployment's inline pipeline, registered anonymously).
+	nameOptional bool
+	stack        []string
 }
 
 // component reads a component mapping.
@@ -281,7 +285,7 @@ func (d *decoder) component(n *yaml.Node, cc componentContext) (*Component, erro
 	if c.Name, err = o.str("name"); err != nil {
 		return nil, err
 	}
-	if !cc.inline && !d.stored {
+	if !cc.inline && !cc.nameOptional && !d.stored {
 		if err = o.require("name", "add name: <component name> to the file or pass --name/-n"); err != nil {
 			return nil, err
 		}
@@ -629,6 +633,11 @@ func (d *decoder) pipelineComponent(o *object, c *Component, cc componentContext
 	if err := o.require("jobs", "add jobs: with at least one step"); err != nil {
 		return err
 	}
+	// A stored component made from a pipeline job (a deployment's
+	// job_definition) has no steps of its own: they are the job's.
+	if jn := o.node("jobs"); d.stored && o.node("sourceJobId") != nil && jn.Kind == yaml.MappingNode && len(jn.Content) == 0 {
+		return nil
+	}
 	nodes, err := d.nodes(o.node("jobs"), cc)
 	if err != nil {
 		return err
@@ -667,7 +676,9 @@ func (d *decoder) loadComponentFile(n *yaml.Node, raw string, cc componentContex
 		return nil, err
 	}
 	sub := &decoder{file: file, baseDir: base, origin: map[*yaml.Node]string{}}
-	c, err := sub.component(root, componentContext{file: file, want: cc.want, stack: append(append([]string(nil), cc.stack...), p)})
+	// A component file a step or deployment names is registered
+	// anonymously, so it needs no name.
+	c, err := sub.component(root, componentContext{file: file, want: cc.want, nameOptional: true, stack: append(append([]string(nil), cc.stack...), p)})
 	d.notes = append(d.notes, sub.notes...)
 	return c, err
 }

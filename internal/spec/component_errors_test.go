@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"context"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -163,7 +164,7 @@ func TestComponentErrors(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, err = LoadComponent(file, o)
+			_, err = LoadComponent(context.Background(), file, nil, o)
 			if err == nil {
 				t.Fatal("loaded; want an error")
 			}
@@ -188,7 +189,7 @@ func TestComponentErrors(t *testing.T) {
 // TestGoodPipelineLoads: the base of the error table is valid.
 func TestGoodPipelineLoads(t *testing.T) {
 	dir := writeTree(t, map[string]string{"pipeline.yml": goodPipeline, "prep.yml": goodPrep, "src/score.py": ""})
-	c, err := LoadComponent(filepath.Join(dir, "pipeline.yml"), nil)
+	c, err := LoadComponent(context.Background(), filepath.Join(dir, "pipeline.yml"), nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -202,7 +203,7 @@ func TestGoodPipelineLoads(t *testing.T) {
 func TestComponentFileIncludesItself(t *testing.T) {
 	self := "name: loop\ntype: pipeline\njobs:\n  again:\n    type: pipeline\n    component: loop.yml\n"
 	dir := writeTree(t, map[string]string{"loop.yml": self})
-	_, err := LoadComponent(filepath.Join(dir, "loop.yml"), nil)
+	_, err := LoadComponent(context.Background(), filepath.Join(dir, "loop.yml"), nil, nil)
 	if err == nil || !strings.Contains(err.Error(), "includes itself") {
 		t.Fatalf("err = %v", err)
 	}

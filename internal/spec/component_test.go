@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"context"
 	"encoding/json"
 	"path/filepath"
 	"reflect"
@@ -14,7 +15,7 @@ func componentPath(parts ...string) string {
 
 func mustLoadComponent(t *testing.T, path string, o ...Override) *Component {
 	t.Helper()
-	c, err := LoadComponent(path, o)
+	c, err := LoadComponent(context.Background(), path, nil, o)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,8 +2,11 @@ package spec
 
 import (
 	"context"
-	"gopkg.in/yaml.v3"
+	"fmt"
 	"io"
+	"strings"
+
+	"gopkg.in/yaml.v3"
 
 	"github.com/mlbatch/ml/internal/yamlnode"
 )
@@ -58,10 +61,20 @@ type Deployment struct {
 	Resources *Resources
 	Settings  Settings
 
-	// Component is the pipeline component (pipeline deployments).
+	// Component is the pipeline component of a pipeline deployment when
+	// it is referenced (azureml:<name>:<version>, @latest, an ARM id).
 	Component *Ref
+	// PipelineComponent is the pipeline component when it is given as a
+	// local file (component: pipeline.yml) or inline: it is registered,
+	// with its children and code, before the deployment, as az does.
+	PipelineComponent *Component
+	// JobDefinition is job_definition: the pipeline job (azureml:<job
+	// name> or its ARM id) whose pipeline becomes the deployment's
+	// component; JobDefinitionAt locates it.
+	JobDefinition, JobDefinitionAt string
 	// PipelineSettings is the settings map of a pipeline deployment
-	// (default_compute, continue_on_step_failure, ...).
+	// (default_compute, default_datastore, continue_on_step_failure,
+	// force_rerun), values as az sends them (booleans as True/False).
 	PipelineSettings map[string]string
 
 	// Notes are "FILE:LINE: ..." remarks about keys that were accepted but
@@ -474,26 +487,32 @@ func (d *decoder) codeConfiguration(n *yaml.Node, dep *Deployment) error {
 	return nil
 }
 
-// pipelineDeployment reads a type: pipeline deployment.
+// pipelineDeployment reads a type: pipeline deployment: its component
+// (a reference, a local pipeline component file, or inline) or the
+// pipeline job to take it from (job_definition), and its settings.
 func (d *decoder) pipelineDeployment(o *object, dep *Deployment) error {
 	var err error
-	if n := o.node("job_definition"); n != nil {
-		return d.errf(n, "job_definition is not supported; register the pipeline as a component and deploy it with component: azureml:<name>:<version>")
+	jn, c := o.node("job_definition"), o.node("component")
+	switch {
+	case jn != nil && c != nil:
+		return d.errf(jn, "give component: or job_definition:, not both")
+	case jn != nil:
+		if jn.Kind != yaml.ScalarNode || jn.ShortTag() != "!!str" || !strings.HasPrefix(strings.ToLower(jn.Value), "azureml:") && !strings.HasPrefix(strings.ToLower(jn.Value), "/subscriptions/") {
+			return d.errf(jn, "job_definition must name a pipeline job: azureml:<job name> (or its ARM id); to deploy a pipeline file, use component: <file>")
+		}
+		dep.JobDefinition, dep.JobDefinitionAt = jn.Value, d.at(jn)
+	default:
+		if err = o.require("component", "add component: azureml:<pipeline component name>@latest (or :<version>), or a pipeline component file (component: pipeline.yml)"); err != nil {
+			return err
+		}
+		if err = d.deploymentComponent(c, dep); err != nil {
+			return err
+		}
 	}
-	if err = o.require("component", "add component: azureml:<pipeline component name>:<version>"); err != nil {
-		return err
-	}
-	c := o.node("component")
-	raw, err := o.str("component")
-	if err != nil {
-		return d.errf(c, "component must be a registered component reference (azureml:<name>:<version> or azureml:<name>@latest); inline component definitions are not supported, register them with `az ml component create` first")
-	}
-	if dep.Component, err = ParseRef(KindComponent, raw); err != nil {
-		return d.errf(c, "component: %v (a local component file is not supported: register it with `az ml component create` first)", err)
-	}
-	dep.Component.At = d.at(c)
-	if dep.PipelineSettings, err = o.strMap("settings"); err != nil {
-		return err
+	if sn := o.node("settings"); sn != nil {
+		if dep.PipelineSettings, err = d.pipelineDeploymentSettings(sn); err != nil {
+			return err
+		}
 	}
 	for _, k := range []string{"model", "code_configuration", "environment"} {
 		if n := o.node(k); n != nil {
@@ -501,6 +520,75 @@ func (d *decoder) pipelineDeployment(o *object, dep *Deployment) error {
 		}
 	}
 	return nil
+}
+
+// deploymentComponent reads component: of a pipeline deployment.
+func (d *decoder) deploymentComponent(c *yaml.Node, dep *Deployment) error {
+	cc := componentContext{want: ComponentPipeline, nameOptional: true}
+	if d.file != commandLine {
+		if abs, err := absPath(d.file); err == nil {
+			cc.stack = []string{abs}
+		}
+	}
+	if c.Kind == yaml.MappingNode {
+		comp, err := d.component(c, cc)
+		if err != nil {
+			return err
+		}
+		dep.PipelineComponent = comp
+		return nil
+	}
+	if c.Kind != yaml.ScalarNode || c.ShortTag() != "!!str" {
+		return d.errf(c, "component must be a reference (azureml:<name>@latest), a pipeline component file or an inline pipeline component, not %s", kindName(c))
+	}
+	raw := c.Value
+	if lower := strings.ToLower(raw); strings.HasPrefix(lower, "azureml:") || strings.HasPrefix(lower, "/subscriptions/") || d.stored {
+		r, err := ParseRef(KindComponent, raw)
+		if err != nil {
+			return d.errf(c, "component: %v; or give a pipeline component file (component: pipeline.yml)", err)
+		}
+		r.At = d.at(c)
+		dep.Component = r
+		return nil
+	}
+	comp, err := d.loadComponentFile(c, raw, cc)
+	if err != nil {
+		return err
+	}
+	dep.PipelineComponent = comp
+	return nil
+}
+
+var (
+	pipelineDeploymentSettingKeys = []string{"default_compute", "default_datastore", "continue_on_step_failure", "force_rerun"}
+	booleanSettings               = []string{"continue_on_step_failure", "force_rerun"}
+)
+
+// pipelineDeploymentSettings reads settings: of a pipeline deployment.
+// The values are sent as az sends them, Python's str() of the YAML value.
+func (d *decoder) pipelineDeploymentSettings(n *yaml.Node) (map[string]string, error) {
+	o, err := d.object(n, "settings", pipelineDeploymentSettingKeys)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	for _, k := range pipelineDeploymentSettingKeys {
+		if !o.has(k) {
+			continue
+		}
+		if contains(booleanSettings, k) {
+			b, err := o.boolean(k)
+			if err != nil {
+				return nil, err
+			}
+			out[k] = Literal{Text: fmt.Sprint(*b), Kind: LiteralBoolean}.PyStr()
+			continue
+		}
+		if out[k], err = o.str(k); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 func concat(lists ...[]string) []string {

@@ -27,10 +27,10 @@
 // (internal/azml) and the pipeline engine both consume; their API is
 // stable:
 //
-//   - LoadComponent(path, overrides) reads a component YAML file
+//   - LoadComponent(ctx, path, stdin, overrides) reads a component YAML file
 //     (commandComponent, parallelComponent or pipelineComponent schema) and
 //     every child a pipeline defines inline or in a file of its own;
-//     LoadJob(path, overrides) reads a job YAML file (type: pipeline or
+//     LoadJob(ctx, path, stdin, overrides) reads a job YAML file (type: pipeline or
 //     command). Both check the whole tree: ports, defaults against their
 //     types, ${{inputs.x}} placeholders, every ${{parent...}} binding, the
 //     steps' inputs against the components they run, required inputs,

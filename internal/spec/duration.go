@@ -58,3 +58,8 @@ func parseISODuration(s string) (int64, bool) {
 	}
 	return total, true
 }
+
+// ISODurationSeconds reads a day-time ISO 8601 duration (PT2M, P1DT30S)
+// as seconds, as the service writes durations (idle time before scale
+// down, retry timeouts).
+func ISODurationSeconds(s string) (int64, bool) { return parseISODuration(s) }

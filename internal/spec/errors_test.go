@@ -145,7 +145,7 @@ func TestBadYAMLErrors(t *testing.T) {
 		{"pipeline without component", deployment, "name: p1x\nendpoint_name: heart\ntype: pipeline\n", nil, nil,
 			[]string{"FILE:1: ", `missing required key "component"`}},
 		{"pipeline job_definition", deployment, "name: p1x\nendpoint_name: heart\ntype: pipeline\njob_definition: x.yml\n", nil, nil,
-			[]string{"FILE:4: ", "job_definition is not supported"}},
+			[]string{"FILE:4: ", "job_definition must name a pipeline job: azureml:<job name>"}},
 		{"data file given as a folder", data, "name: d\ntype: uri_file\npath: model\n", nil, nil,
 			[]string{"FILE:3: ", "path: ", "is a folder; give a file", "type: uri_folder"}},
 		{"data type", data, "name: d\ntype: csv\npath: model\n", nil, nil,

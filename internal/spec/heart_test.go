@@ -56,7 +56,7 @@ func TestHeartDemoDecodes(t *testing.T) {
 		}
 	}
 
-	a, err := LoadData(context.Background(), filepath.Join(heartDir, "data.yml"), nil, nil)
+	a, err := LoadData(context.Background(), filepath.Join(heartDir, "heart-dataset-unlabeled.yml"), nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

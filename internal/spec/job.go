@@ -2,13 +2,14 @@ package spec
 
 import (
 	"context"
+	"io"
 	"regexp"
 	"strings"
 
 	"gopkg.in/yaml.v3"
 )
 
-// JobType is the kind of job `ml job create -f` submits.
+// JobType is the kind of job `az ml job create -f` submits.
 type JobType string
 
 // Job types.
@@ -19,7 +20,7 @@ const (
 	JobPipeline JobType = "pipeline"
 )
 
-// Job is a job YAML file (`ml job create -f job.yml`) after overrides: a
+// Job is a job YAML file (`az ml job create -f job.yml`) after overrides: a
 // pipeline job (steps under jobs:, or a pipeline component under
 // component:) or a command job.
 type Job struct {
@@ -113,11 +114,11 @@ var (
 	jobNameRE            = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$`)
 )
 
-// LoadJob reads a job YAML file (`ml job create -f`), applies overrides
+// LoadJob reads a job YAML file (`az ml job create -f`), applies overrides
 // (--set, --name) and validates it whole, with the component files its
 // steps name and every local path, before anything is uploaded.
-func LoadJob(path string, overrides []Override) (*Job, error) {
-	root, file, base, err := readTree(context.Background(), path, nil, "job")
+func LoadJob(ctx context.Context, path string, stdin io.Reader, overrides []Override) (*Job, error) {
+	root, file, base, err := readTree(ctx, path, stdin, "job")
 	if err != nil {
 		return nil, err
 	}

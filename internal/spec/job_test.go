@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"context"
 	"encoding/json"
 	"path/filepath"
 	"strings"
@@ -13,7 +14,7 @@ import (
 // components whose ports come from what the steps bind; job inputs and
 // settings are read.
 func TestLoadPipelineJob(t *testing.T) {
-	j, err := LoadJob(componentPath("jobs", "pipeline-job.yml"), nil)
+	j, err := LoadJob(context.Background(), componentPath("jobs", "pipeline-job.yml"), nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,12 +46,12 @@ func TestLoadPipelineJob(t *testing.T) {
 // TestLoadComponentJob: a pipeline job running a pipeline component file
 // takes its steps, and its inputs are checked against the component's.
 func TestLoadComponentJob(t *testing.T) {
-	_, err := LoadJob(componentPath("jobs", "component-job.yml"), nil)
+	_, err := LoadJob(context.Background(), componentPath("jobs", "component-job.yml"), nil, nil)
 	if err == nil || !strings.Contains(err.Error(), "inputs.input_data") || !strings.Contains(err.Error(), "add path:") {
 		t.Fatalf("a data input without a path: err = %v", err)
 	}
 	o, _ := ParseSet([]string{"inputs.input_data.path=../scoring/components"})
-	j, err := LoadJob(componentPath("jobs", "component-job.yml"), o)
+	j, err := LoadJob(context.Background(), componentPath("jobs", "component-job.yml"), nil, o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +59,7 @@ func TestLoadComponentJob(t *testing.T) {
 		t.Fatalf("job = %+v", j)
 	}
 	o, _ = ParseSet([]string{"inputs.input_data.path=../scoring/components", "inputs.score_mod=x"})
-	if _, err := LoadJob(componentPath("jobs", "component-job.yml"), o); err == nil || !strings.Contains(err.Error(), `no input "score_mod"`) {
+	if _, err := LoadJob(context.Background(), componentPath("jobs", "component-job.yml"), nil, o); err == nil || !strings.Contains(err.Error(), `no input "score_mod"`) {
 		t.Errorf("unknown input: err = %v", err)
 	}
 }
@@ -80,7 +81,7 @@ func TestJobErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := writeTree(t, map[string]string{"job.yml": tt.yaml})
-			_, err := LoadJob(filepath.Join(dir, "job.yml"), nil)
+			_, err := LoadJob(context.Background(), filepath.Join(dir, "job.yml"), nil, nil)
 			if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), "job.yml") {
 				t.Fatalf("err = %v, want one naming job.yml and %q", err, tt.want)
 			}
@@ -94,7 +95,7 @@ func TestJobErrors(t *testing.T) {
 // adds settings._source and the steps (jobs), and services have no YAML
 // key ml sends.
 func TestPipelineJobMatchesSpecExample(t *testing.T) {
-	j, err := LoadJob(yamlPath("spec_pipeline_job.yml"), nil)
+	j, err := LoadJob(context.Background(), yamlPath("spec_pipeline_job.yml"), nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +129,7 @@ func TestPipelineJobMatchesSpecExample(t *testing.T) {
 // equivalent of the 2025-12-01 example, field by field, with the ids
 // resolved to "string".
 func TestCommandJobMatchesSpecExample(t *testing.T) {
-	j, err := LoadJob(yamlPath("spec_command_job.yml"), nil)
+	j, err := LoadJob(context.Background(), yamlPath("spec_command_job.yml"), nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,7 +158,7 @@ func without2(body map[string]any, keys ...string) map[string]any {
 // TestJobFromARM: the body ml sends, read back as the server reads a PUT,
 // gives the same job: steps, bindings, inputs, outputs, settings.
 func TestJobFromARM(t *testing.T) {
-	j, err := LoadJob(componentPath("jobs", "pipeline-job.yml"), nil)
+	j, err := LoadJob(context.Background(), componentPath("jobs", "pipeline-job.yml"), nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -204,7 +205,7 @@ func TestJobFromARM(t *testing.T) {
 		t.Errorf("names = %q %q", back.ExperimentName, back.DisplayName)
 	}
 
-	cj, err := LoadJob(componentPath("jobs", "command-job.yml"), nil)
+	cj, err := LoadJob(context.Background(), componentPath("jobs", "command-job.yml"), nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package spec
 
 import (
 	"context"
+	"io"
 
 	"gopkg.in/yaml.v3"
 )
@@ -15,8 +16,8 @@ var modelFileKeys = append([]string{"$schema"}, modelKeys...)
 // custom_model, mlflow_model, triton_model, and a local path must exist.
 // Relative paths start from the file's folder (the current directory
 // without a file). Nothing is uploaded here.
-func LoadModel(path string, overrides []Override) (*Model, error) {
-	root, file, base, err := readTree(context.Background(), path, nil, "model")
+func LoadModel(ctx context.Context, path string, stdin io.Reader, overrides []Override) (*Model, error) {
+	root, file, base, err := readTree(ctx, path, stdin, "model")
 	if err != nil {
 		return nil, err
 	}

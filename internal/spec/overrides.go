@@ -8,6 +8,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/mlbatch/ml/internal/clierr"
+	"github.com/mlbatch/ml/internal/usertext"
 	"github.com/mlbatch/ml/internal/yamlnode"
 )
 
@@ -44,6 +45,9 @@ func ParseSet(tokens []string) ([]Override, error) {
 		key = strings.TrimSpace(key)
 		if !setKeyRE.MatchString(key) {
 			return nil, clierr.Usagef("--set: %q is not KEY=VALUE with a dotted key (letters, digits, _ and -); e.g. --set settings.mini_batch_size=20", tokenKey(tok))
+		}
+		if err := usertext.Check("--set "+key, value); err != nil {
+			return nil, err
 		}
 		out = append(out, Override{Key: key, Value: value, Source: "--set " + key})
 	}

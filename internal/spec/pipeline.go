@@ -1086,7 +1086,9 @@ func nodeNames(nodes []*Node) string {
 // ARM id), and those components' own references, sets each step's
 // Component.Resolved, and checks the steps against what they now know of
 // their components (inputs, outputs, types; see LoadComponent). lookup
-// returns the referenced component, e.g. decoded with ComponentFromDoc.
+// returns the referenced component, e.g. decoded with ComponentFromDoc, or
+// nil when it cannot know it (a registry component), which leaves that
+// step unchecked. Steps already Resolved are not looked up again.
 // Components that are not pipelines have nothing to resolve.
 func (c *Component) ResolveChildren(lookup func(*Ref) (*Component, error)) error {
 	if c.Type != ComponentPipeline {
@@ -1108,6 +1110,11 @@ func resolveNodes(nodes []*Node, lookup func(*Ref) (*Component, error), depth in
 			child, err := lookup(cr.Ref)
 			if err != nil {
 				return err
+			}
+			if child == nil {
+				// Unknown to the lookup (a registry component): the step
+				// cannot be checked here.
+				continue
 			}
 			if child.Type != n.Type {
 				return yamlnode.Usagef(cr.At, "jobs.%s is a %s step but %s is a %s component; make them agree", n.Name, n.Type, cr.Ref.Raw, child.Type)

@@ -41,10 +41,10 @@ type uploader struct {
 // uploadFile uploads one file and names it in any error.
 func (u *uploader) uploadFile(ctx context.Context, f File) error {
 	if err := u.send(ctx, f); err != nil {
-		if bloberror.HasCode(err, "Crc64Mismatch", bloberror.MD5Mismatch) {
-			return redact(fmt.Errorf("upload %s to blob %s: the file changed since it was hashed (the storage refused content that does not match the plan's checksum); run the command again", f.LocalPath, f.BlobName))
+		if checksumRefused(err) {
+			return redact(fmt.Errorf("upload %s to blob %s: the storage refused the content %d times because it does not match the checksum taken when the file was hashed: the file changed since, or the data is damaged on the way; run the command again", f.LocalPath, f.BlobName, checksumAttempts))
 		}
-		return redact(fmt.Errorf("upload %s to blob %s: %w", f.LocalPath, f.BlobName, err))
+		return storageErr(fmt.Sprintf("upload %s to blob %s", f.LocalPath, f.BlobName), err)
 	}
 	return nil
 }
@@ -85,6 +85,29 @@ func (u *uploader) send(ctx context.Context, f File) error {
 	return nil
 }
 
+// checksumAttempts is how often a request the storage refuses for a
+// checksum mismatch is sent. The pipeline does not retry a 400; sending
+// again re-reads the section from disk, so data damaged on the way gets
+// through, while a file that changed since it was hashed keeps failing and
+// is reported.
+const checksumAttempts = 3
+
+// sendVerified runs send until it succeeds, fails otherwise than by a
+// checksum mismatch, or has been refused checksumAttempts times.
+func sendVerified(send func() error) error {
+	var err error
+	for range checksumAttempts {
+		if err = send(); err == nil || !checksumRefused(err) {
+			return err
+		}
+	}
+	return err
+}
+
+func checksumRefused(err error) bool {
+	return bloberror.HasCode(err, "Crc64Mismatch", bloberror.MD5Mismatch)
+}
+
 // section is a body that reads n bytes of file from off.
 func section(file *os.File, off, n int64) io.ReadSeekCloser {
 	return streaming.NopCloser(io.NewSectionReader(file, off, n))
@@ -96,8 +119,11 @@ func (u *uploader) putWhole(ctx context.Context, bb *blockblob.Client, file *os.
 		return err
 	}
 	defer u.requests.Release(1)
-	_, err := bb.Upload(ctx, section(file, 0, f.Size), &blockblob.UploadOptions{
-		TransactionalValidation: blob.TransferValidationTypeCRC64(f.CRC64[0]),
+	err := sendVerified(func() error {
+		_, err := bb.Upload(ctx, section(file, 0, f.Size), &blockblob.UploadOptions{
+			TransactionalValidation: blob.TransferValidationTypeCRC64(f.CRC64[0]),
+		})
+		return err
 	})
 	if err != nil {
 		return err
@@ -128,8 +154,11 @@ func (u *uploader) putBlocks(ctx context.Context, bb *blockblob.Client, file *os
 			defer u.requests.Release(1)
 			off := i * f.BlockSize
 			n := min(f.BlockSize, f.Size-off)
-			_, err := bb.StageBlock(gctx, ids[i], section(file, off, n), &blockblob.StageBlockOptions{
-				TransactionalValidation: blob.TransferValidationTypeCRC64(f.CRC64[i]),
+			err := sendVerified(func() error {
+				_, err := bb.StageBlock(gctx, ids[i], section(file, off, n), &blockblob.StageBlockOptions{
+					TransactionalValidation: blob.TransferValidationTypeCRC64(f.CRC64[i]),
+				})
+				return err
 			})
 			if err != nil {
 				return fmt.Errorf("block %d of %d: %w", i+1, count, err)

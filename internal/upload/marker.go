@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
-	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/bloberror"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/container"
 	"golang.org/x/sync/errgroup"
 )
@@ -82,7 +81,7 @@ func metadataOf(ctx context.Context, c *container.Client, blob string) (map[stri
 		return nil, nil
 	}
 	if err != nil {
-		return nil, describeStorageError(fmt.Sprintf("check for an existing upload at %s", blob), err)
+		return nil, storageErr(fmt.Sprintf("check for an existing upload at %s", blob), err)
 	}
 	if props.Metadata == nil {
 		return map[string]*string{}, nil
@@ -114,18 +113,9 @@ func markComplete(ctx context.Context, c *container.Client, plan *Plan, name, ve
 		metaVersion: ptr(version),
 	}
 	if _, err := c.NewBlobClient(plan.IndicatorBlob).SetMetadata(ctx, meta, nil); err != nil {
-		return describeStorageError(fmt.Sprintf("mark the upload complete on %s", plan.IndicatorBlob), err)
+		return storageErr(fmt.Sprintf("mark the upload complete on %s", plan.IndicatorBlob), err)
 	}
 	return nil
-}
-
-// describeStorageError wraps err with what was being done and, for
-// permission errors, the roles az names in the same situation.
-func describeStorageError(doing string, err error) error {
-	if bloberror.HasCode(err, bloberror.AuthorizationPermissionMismatch, bloberror.AuthorizationFailure, bloberror.InsufficientAccountPermissions) {
-		return redact(fmt.Errorf("%s: permission denied; the identity needs the Storage Blob Data Reader and Storage Blob Data Contributor roles on the storage account: %w", doing, err))
-	}
-	return redact(fmt.Errorf("%s: %w", doing, err))
 }
 
 func ptr(s string) *string { return &s }

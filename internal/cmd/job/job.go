@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mlbatch/ml/internal/cmd/job/cancel"
+	"github.com/mlbatch/ml/internal/cmd/job/create"
 	"github.com/mlbatch/ml/internal/cmd/job/download"
 	"github.com/mlbatch/ml/internal/cmd/job/list"
 	"github.com/mlbatch/ml/internal/cmd/job/show"
@@ -17,9 +18,10 @@ import (
 func NewCmdJob(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "job <command>",
-		Short: "Show, follow, cancel and download jobs",
-		Long: `Work with the jobs 'ml batch-endpoint invoke' creates: show one, list them,
-stream one to its end, cancel one, download its outputs. The commands and
+		Short: "Create, show, follow, cancel and download jobs",
+		Long: `Work with the jobs 'ml batch-endpoint invoke' creates, and pipeline or command
+jobs 'ml job create -f' submits: show one, list them, stream one to its end,
+cancel one, download its outputs. The commands and
 their flags are az ml job's.`,
 		Example: `  JOB=$(ml batch-endpoint invoke -n heart-classifier --input ./data --query name -o tsv)
   ml job stream -n $JOB
@@ -27,6 +29,7 @@ their flags are az ml job's.`,
   ml job download -n $JOB --download-path ./results`,
 	}
 	cmd.AddCommand(
+		create.NewCmdCreate(f, nil),
 		show.NewCmdShow(f, nil),
 		list.NewCmdList(f, nil),
 		stream.NewCmdStream(f, nil),

@@ -161,3 +161,47 @@ func TestJobCancel(t *testing.T) {
 		t.Errorf("cancel of a missing job: want exit 3, got %s", r)
 	}
 }
+
+// TestFailedJobShowAndDownload: `job show` gives a failed job's reason, and
+// `job download` of a failed job without output says that it failed and
+// where its error is, rather than blaming the deployment's output action.
+func TestFailedJobShowAndDownload(t *testing.T) {
+	e := newEnv(t)
+	failed := e.invoke(map[string]string{"fail.csv": "x\n"})
+	ok := e.invoke(map[string]string{"a.csv": "1\n"})
+	e.waitStatus(failed, "Failed")
+	e.waitStatus(ok, "Completed")
+	const reason = "the error threshold was exceeded: 1 of 1 mini-batches failed"
+
+	t.Run("show has the reason", func(t *testing.T) {
+		got := e.run("job", "show", "-n", failed, "--query", "error.message", "-o", "tsv").stdout
+		if !strings.Contains(got, reason) {
+			t.Errorf("job show --query error.message = %q, want it to contain %q", got, reason)
+		}
+	})
+
+	t.Run("a completed job has no error", func(t *testing.T) {
+		var view map[string]any
+		if err := json.Unmarshal([]byte(e.run("job", "show", "-n", ok).stdout), &view); err != nil {
+			t.Fatal(err)
+		}
+		if _, has := view["error"]; has || view["status"] != "Completed" {
+			t.Errorf("completed job view has status %v and error %v", view["status"], view["error"])
+		}
+	})
+
+	t.Run("download says the job failed and where its error is", func(t *testing.T) {
+		r := e.ml(nil, "job", "download", "-n", failed, "-p", t.TempDir())
+		if r.code != 1 {
+			t.Fatalf("want exit 1, got %s", r)
+		}
+		for _, want := range []string{"job " + failed + " failed, so output score", reason, "logs/user/error.txt", "ml job stream -n " + failed} {
+			if !strings.Contains(r.stderr, want) {
+				t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+			}
+		}
+		if strings.Contains(r.stderr, "summary_only") {
+			t.Errorf("a failed job's download blames summary_only:\n%s", r.stderr)
+		}
+	})
+}

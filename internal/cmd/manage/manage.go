@@ -170,6 +170,9 @@ func LocalNotices(f *cmdutil.Factory, c *azml.Client, d *spec.Deployment) {
 	if d.Compute != "" {
 		f.Warn("%s: compute %s is recorded but not used: the local workspace runs batch jobs on this machine", d.ComputeAt, spec.ComputeName(d.Compute))
 	}
+	if c := d.PipelineSettings["default_compute"]; c != "" {
+		f.Warn("%s: settings.default_compute %s is recorded but not used: the local workspace runs pipeline steps on this machine", d.File, spec.ComputeName(c))
+	}
 	if e := d.Environment; e != nil && e.Inline != nil && e.Inline.Image != "" {
 		f.Warn("%s: environment image %s is recorded but not pulled: the local workspace runs the scoring script with the local Python", e.Inline.ImageAt, e.Inline.Image)
 	}

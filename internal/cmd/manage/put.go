@@ -59,6 +59,15 @@ func PutDeployment(ctx context.Context, f *cmdutil.Factory, d *spec.Deployment, 
 		return err
 	}
 	LocalNotices(f, c, d)
+	// The endpoint is checked before anything is uploaded or registered:
+	// the deployment PUT would fail afterwards and leave a model or code
+	// version behind.
+	if _, err := c.GetEndpoint(ctx, d.EndpointName); err != nil {
+		if clierr.IsNotFound(err) {
+			return clierr.NotFoundf("batch endpoint %s does not exist, so batch deployment %s cannot be created on it; nothing was uploaded or registered. Create the endpoint first (`ml batch-endpoint create -n %s`) or name another with --endpoint-name", d.EndpointName, d.Name, d.EndpointName)
+		}
+		return err
+	}
 	location, err := c.WorkspaceLocation(ctx)
 	if err != nil {
 		return err

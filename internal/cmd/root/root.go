@@ -9,9 +9,12 @@ import (
 
 	"github.com/mlbatch/ml/internal/cmd/batchdeployment"
 	"github.com/mlbatch/ml/internal/cmd/batchendpoint"
+	"github.com/mlbatch/ml/internal/cmd/component"
+	"github.com/mlbatch/ml/internal/cmd/compute"
 	"github.com/mlbatch/ml/internal/cmd/configure"
 	"github.com/mlbatch/ml/internal/cmd/data"
 	"github.com/mlbatch/ml/internal/cmd/datastore"
+	"github.com/mlbatch/ml/internal/cmd/environment"
 	"github.com/mlbatch/ml/internal/cmd/job"
 	"github.com/mlbatch/ml/internal/cmd/local"
 	"github.com/mlbatch/ml/internal/cmd/model"
@@ -38,6 +41,9 @@ runs batch deployments on this machine, no Azure account needed.`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkNameFlags(cmd); err != nil {
+				return err
+			}
 			_, err := f.OutputOptions()
 			return err
 		},
@@ -60,9 +66,12 @@ runs batch deployments on this machine, no Azure account needed.`,
 	cmd.AddCommand(
 		batchendpoint.NewCmdBatchEndpoint(f),
 		batchdeployment.NewCmdBatchDeployment(f),
+		component.NewCmdComponent(f),
+		compute.NewCmdCompute(f),
 		configure.NewCmdConfigure(f),
 		data.NewCmdData(f),
 		datastore.NewCmdDatastore(f),
+		environment.NewCmdEnvironment(f),
 		job.NewCmdJob(f),
 		local.NewCmdLocal(f),
 		model.NewCmdModel(f),

@@ -41,7 +41,12 @@ and local paths that do not exist are reported with file, line and fix, and
 nothing is uploaded. Then, as az does, a local code folder is uploaded and
 registered as a code version, an inline model as a model version and an
 inline environment (image + conda file) as an environment version; uploads
-skip content already there. The command waits for the deployment (progress
+skip content already there. A pipeline deployment's component: may be a
+registered component (azureml:<name>@latest or :<version>), a pipeline
+component file or an inline pipeline: a file is checked whole (its steps'
+component files and code folders, the components it references) and then
+registered as 'ml component create' registers it; job_definition:
+azureml:<pipeline job> deploys that job's pipeline. The command waits for the deployment (progress
 on stderr) unless --no-wait; --set-default then makes it the endpoint's
 default deployment. On the local workspace a compute cluster and an
 environment image are recorded, reported once, and not used.`,

@@ -40,7 +40,7 @@ func checkDeployment(dep *armmachinelearning.BatchDeployment, inv *invocation.In
 	}
 	if dc := dep.Properties.DeploymentConfiguration; dc != nil {
 		if t := dc.GetBatchDeploymentConfiguration().DeploymentConfigurationType; t != nil && *t == armmachinelearning.BatchDeploymentConfigurationTypePipelineComponent {
-			return nil // checked by the service against the component's inputs
+			return nil // checkPipelineDeployment checks it against the component
 		}
 	}
 	name := ""

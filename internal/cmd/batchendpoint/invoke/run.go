@@ -78,6 +78,9 @@ func invokeRun(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	if err := checkDeployment(dep, inv); err != nil {
 		return err
 	}
+	if err := checkPipelineDeployment(ctx, c, dep, inv); err != nil {
+		return err
+	}
 	if err := resolveReferences(ctx, c, inv, typeGiven, plan.resolved); err != nil {
 		return err
 	}

@@ -111,6 +111,9 @@ func downloadRun(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 		return err
 	}
 	status := azml.JobStatus(j)
+	if status == "" {
+		return fmt.Errorf("job %q has no status in the service's answer, so its outputs cannot be downloaded; check the name with `ml job show -n %s`", opts.Name, opts.Name)
+	}
 	if !azml.TerminalStatuses[status] {
 		return fmt.Errorf("This job is in state %s. Download is allowed only in states ['%s']; wait for it with `ml job stream -n %s`",
 			status, strings.Join(terminalOrder, "', '"), opts.Name)
@@ -152,6 +155,13 @@ func downloadRun(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 		res.Bytes += dl.Bytes
 		summary(f, "Downloaded output %s of job %s: %d %s, %s, to %s", t.Output.Name, opts.Name, len(dl.Files), plural(len(dl.Files), "file"), output.Bytes(dl.Bytes), t.Dir)
 	}
+	if status == "Failed" {
+		reason := failureReason(ctx, c, opts.Name)
+		if res.Files == 0 {
+			return fmt.Errorf("job %s failed, so output %s has no files%s", opts.Name, strings.Join(empty, ", output "), reason)
+		}
+		f.Warn("job %s failed; what was downloaded may be incomplete%s", opts.Name, reason)
+	}
 	if res.Files == 0 {
 		return fmt.Errorf("job %s: nothing was downloaded: output %s has no files (a scoring script with output_action summary_only writes none unless it saves files itself)", opts.Name, strings.Join(empty, ", output "))
 	}
@@ -162,6 +172,20 @@ func downloadRun(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 		return f.Print(res)
 	}
 	return nil
+}
+
+// failureReason says why a job failed and where its error is, for messages.
+func failureReason(ctx context.Context, c *azml.Client, job string) string {
+	var why string
+	if e := c.JobFailure(ctx, job); e != nil {
+		why = ": " + firstLine(e.Message)
+	}
+	return fmt.Sprintf("%s. The job's error is in its logs/user/error.txt: `ml job stream -n %s` prints it, `ml job show -n %s --query error.message -o tsv` shows the reason", why, job, job)
+}
+
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
+	return s
 }
 
 func datastoreOf(o azml.JobOutput) string {

@@ -13,6 +13,7 @@ func TestShowFlags(t *testing.T) {
 		cmdtest.Case("short name", []string{"-n", "job1"}, Options{Name: "job1"}, "", false),
 		cmdtest.Case("long name", []string{"--name", "job1"}, Options{Name: "job1"}, "", false),
 		cmdtest.Case("name required", nil, Options{}, `"name"`, false),
+		cmdtest.Case("web", []string{"-n", "job1", "--web"}, Options{Name: "job1", Web: true}, "", false),
 	}
 	cmdtest.RunFlagCases(t, tests, NewCmdShow)
 }

@@ -73,7 +73,7 @@ jobs read their inputs from it and write their outputs to it.`, localws.EnvDir, 
 	cmd.Flags().StringVar(&opts.Dir, "dir", "", "State folder (default $"+localws.EnvDir+", else ~/.ml/local)")
 	cmd.Flags().IntVar(&opts.Port, "port", localws.DefaultPort, "Port on 127.0.0.1; 0 picks a free one")
 	cmd.Flags().BoolVar(&opts.Detach, "detach", false, "Run in the background and return once the server is up")
-	cmd.Flags().StringVar(&opts.Faults, "faults", "", "Inject failures for testing clients, e.g. rate=0.3,kinds=429+503+drop,seed=1 (also $"+localws.EnvFaults+")")
+	cmd.Flags().StringVar(&opts.Faults, "faults", "", "Inject failures for testing clients, e.g. rate=0.3,kinds=429+503+drop,seed=1; kinds also lost (a write whose answer is lost) and corrupt (a request body damaged in transit) (also $"+localws.EnvFaults+")")
 	cmd.Flags().StringVar(&opts.Python, "python", "", "Python interpreter for scoring scripts (default $ML_LOCAL_PYTHON, else python3)")
 	cmd.Flags().Int64Var(&opts.MaxBodyBytes, "max-body-bytes", localws.DefaultMaxBodyBytes, "Largest request body accepted (a single Put Blob, an ARM or scoring body); larger ones get 413")
 	cmd.Flags().StringVar(&opts.StorageConnectionString, "storage-connection-string", "", "Keep workspaceblobstore in an existing storage account (Azurite or Azure Storage) instead of the local blob store: AccountName=..;AccountKey=..;BlobEndpoint=.. (also $"+localws.EnvStorageConnectionString+", which keeps the key out of the process list)")
@@ -110,7 +110,9 @@ func serveRun(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	if err != nil {
 		return clierr.Usagef("--faults: %v", err)
 	}
-	if info, err := localws.ReadServerInfo(dir); err == nil && shared.ProcessAlive(info.PID) {
+	// ReadServerInfo succeeds only while a server holds the folder: a
+	// server.json left by one killed with -9 is stale, not "running".
+	if info, err := localws.ReadServerInfo(dir); err == nil {
 		return fmt.Errorf("a local workspace is already running in %s at %s (pid %d); stop it with `ml local stop`", dir, info.URL, info.PID)
 	}
 	addr := "127.0.0.1:" + strconv.Itoa(opts.Port)
@@ -130,6 +132,7 @@ func serveRun(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	if python == "" {
 		python = f.Getenv("ML_LOCAL_PYTHON")
 	}
+	shared.PrivateFiles()
 	srv, err := localws.New(localws.Options{
 		Dir:               dir,
 		Addr:              addr,

@@ -13,12 +13,6 @@ import (
 // DetachedProcAttr starts a process detached from the console.
 func DetachedProcAttr() *syscall.SysProcAttr { return &syscall.SysProcAttr{} }
 
-// ProcessAlive reports whether pid exists.
-func ProcessAlive(pid int) bool {
-	_, err := os.FindProcess(pid)
-	return pid > 0 && err == nil
-}
-
 // Terminate stops pid; Windows has no SIGTERM, so this kills it.
 func Terminate(pid int) error {
 	p, err := os.FindProcess(pid)
@@ -27,6 +21,10 @@ func Terminate(pid int) error {
 	}
 	return p.Kill()
 }
+
+// PrivateFiles: no umask on this platform; files inherit the state
+// folder's ACLs.
+func PrivateFiles() {}
 
 // AddrInUse reports whether err is a listen failing because another
 // process holds the address (WSAEADDRINUSE's text on Windows).

@@ -14,15 +14,6 @@ import (
 // terminal that started it.
 func DetachedProcAttr() *syscall.SysProcAttr { return &syscall.SysProcAttr{Setsid: true} }
 
-// ProcessAlive reports whether pid exists (signal 0 probes without
-// delivering anything).
-func ProcessAlive(pid int) bool {
-	if pid <= 0 {
-		return false
-	}
-	return syscall.Kill(pid, 0) == nil
-}
-
 // Terminate asks pid to shut down gracefully (SIGTERM).
 func Terminate(pid int) error {
 	p, err := os.FindProcess(pid)
@@ -31,6 +22,11 @@ func Terminate(pid int) error {
 	}
 	return p.Signal(syscall.SIGTERM)
 }
+
+// PrivateFiles makes every file this process and its children (scoring
+// scripts) create readable by this user only (umask 077): the local
+// workspace's folder is private, whatever creates files in it.
+func PrivateFiles() { syscall.Umask(0o077) }
 
 // AddrInUse reports whether err is a listen failing because another
 // process holds the address.

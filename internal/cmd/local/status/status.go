@@ -10,7 +10,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mlbatch/ml/internal/clierr"
-	"github.com/mlbatch/ml/internal/cmd/local/shared"
 	"github.com/mlbatch/ml/internal/cmdutil"
 	"github.com/mlbatch/ml/internal/localws"
 )
@@ -64,9 +63,6 @@ func Check(ctx context.Context, f *cmdutil.Factory, dir string) (*Status, error)
 	info, err := localws.ReadServerInfo(dir)
 	if err != nil {
 		return nil, &clierr.NotFoundError{Err: err}
-	}
-	if !shared.ProcessAlive(info.PID) {
-		return nil, clierr.NotFoundf("the local workspace in %s is not running (pid %d is gone; stale server.json): start it with `ml local serve`", dir, info.PID)
 	}
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()

@@ -39,13 +39,14 @@ func NewCmdStop(f *cmdutil.Factory) *cobra.Command {
 				dir = d
 			}
 			info, err := localws.ReadServerInfo(dir)
+			var stale *localws.StaleError
+			if errors.As(err, &stale) {
+				_ = os.Remove(filepath.Join(dir, localws.ServerInfoFile))
+				fmt.Fprintf(f.IOStreams.ErrOut, "The local workspace in %s was not running: its server (pid %d) is gone (removed its stale server.json).\n", dir, stale.Info.PID)
+				return nil
+			}
 			if err != nil {
 				return &clierr.NotFoundError{Err: err}
-			}
-			if !shared.ProcessAlive(info.PID) {
-				_ = os.Remove(filepath.Join(dir, localws.ServerInfoFile))
-				fmt.Fprintf(f.IOStreams.ErrOut, "The local workspace in %s was not running (removed its stale server.json).\n", dir)
-				return nil
 			}
 			if err := shared.Terminate(info.PID); err != nil {
 				return fmt.Errorf("stop pid %d: %w", info.PID, err)
@@ -53,7 +54,7 @@ func NewCmdStop(f *cmdutil.Factory) *cobra.Command {
 			deadline := time.Now().Add(timeout)
 			for time.Now().Before(deadline) {
 				_, statErr := os.Stat(filepath.Join(dir, localws.ServerInfoFile))
-				if errors.Is(statErr, fs.ErrNotExist) && !shared.ProcessAlive(info.PID) {
+				if errors.Is(statErr, fs.ErrNotExist) && !localws.Holds(dir) {
 					fmt.Fprintf(f.IOStreams.ErrOut, "Stopped the local workspace at %s.\n", info.URL)
 					return nil
 				}

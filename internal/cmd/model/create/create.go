@@ -103,7 +103,7 @@ func createRun(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	m, err := spec.LoadModel(opts.File, overrides)
+	m, err := spec.LoadModel(ctx, opts.File, f.IOStreams.In, overrides)
 	if err != nil {
 		return err
 	}

@@ -7,20 +7,13 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mlbatch/ml/internal/azml"
-	"github.com/mlbatch/ml/internal/clierr"
 	"github.com/mlbatch/ml/internal/cmd/manage"
 	"github.com/mlbatch/ml/internal/cmdutil"
 )
 
 // Options are the parsed flags of `ml model list`.
 type Options struct {
-	// Name lists the versions of one model (-n/--name); empty lists the
-	// models.
-	Name string
-	// MaxResults caps the list (-r/--max-results); 0 lists everything.
-	MaxResults int
-	// IncludeArchived and ArchivedOnly choose the list view, as in az.
-	IncludeArchived, ArchivedOnly bool
+	manage.AssetList
 }
 
 // NewCmdList returns `ml model list`. runF replaces the run function in
@@ -39,10 +32,7 @@ models are left out unless --include-archived or --archived-only.`,
   ml model list -n heart-classifier --archived-only`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if opts.MaxResults < 0 {
-				return clierr.Usagef("--max-results %d: must be positive (omit it to list everything)", opts.MaxResults)
-			}
-			if _, err := manage.ListView(opts.IncludeArchived, opts.ArchivedOnly); err != nil {
+			if _, err := opts.View(); err != nil {
 				return err
 			}
 			if runF != nil {
@@ -51,11 +41,7 @@ models are left out unless --include-archived or --archived-only.`,
 			return listRun(cmd.Context(), f, opts)
 		},
 	}
-	fl := cmd.Flags()
-	fl.StringVarP(&opts.Name, "name", "n", "", "Name of a model: list its versions instead of the models")
-	fl.IntVarP(&opts.MaxResults, "max-results", "r", 0, "Max number of results to return (default: all)")
-	fl.BoolVar(&opts.IncludeArchived, "include-archived", false, "List archived models as well as active ones")
-	fl.BoolVar(&opts.ArchivedOnly, "archived-only", false, "List archived models only")
+	opts.AddFlags(cmd, "a model", "models")
 	return cmd
 }
 
@@ -64,7 +50,7 @@ func listRun(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	view, _ := manage.ListView(opts.IncludeArchived, opts.ArchivedOnly)
+	view, _ := opts.View()
 	views := []map[string]any{}
 	if opts.Name == "" {
 		models, err := c.ListModelContainers(ctx, view, opts.MaxResults)

@@ -1,0 +1,559 @@
+package azml
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/machinelearning/armmachinelearning/v4"
+
+	"github.com/mlbatch/ml/internal/clierr"
+	"github.com/mlbatch/ml/internal/spec"
+	"github.com/mlbatch/ml/internal/upload"
+)
+
+// Components as `az ml component create|show|list|archive` handle them:
+// registering a component tree as azure-ai-ml's ComponentOperations does
+// (children anonymous, code uploaded, environments registered), reading
+// component versions back, and archiving.
+
+// GetComponentVersion returns version of component name.
+func (c *Client) GetComponentVersion(ctx context.Context, name, version string) (*armmachinelearning.ComponentVersion, error) {
+	resp, err := c.arm.NewComponentVersionsClient().Get(ctx, c.T.ResourceGroup, c.T.Workspace, name, version, nil)
+	if err != nil {
+		return nil, c.check(err, fmt.Sprintf("component %s version %s", name, version))
+	}
+	return &resp.ComponentVersion, nil
+}
+
+// GetComponentByLabel returns the version of component name that label
+// (latest, the one label Azure ML defines) points at.
+func (c *Client) GetComponentByLabel(ctx context.Context, name, label string) (*armmachinelearning.ComponentVersion, error) {
+	if label != "latest" {
+		return nil, clierr.Usagef("--label %s: components have one label, latest; pass --label latest or --version <version>", label)
+	}
+	latest, _, err := c.containerVersions(ctx, spec.KindComponent, name)
+	if err != nil {
+		return nil, err
+	}
+	if latest == "" {
+		return nil, clierr.NotFoundf("component %s has no versions in workspace %s, so label latest resolves to nothing; create one with `ml component create -f <component.yml>`", name, c.T.Workspace)
+	}
+	return c.GetComponentVersion(ctx, name, latest)
+}
+
+// ListComponentContainers returns the workspace's components (one entry
+// per name); max > 0 stops after that many.
+func (c *Client) ListComponentContainers(ctx context.Context, max int, view ListView) ([]*armmachinelearning.ComponentContainer, error) {
+	pager := c.arm.NewComponentContainersClient().NewListPager(c.T.ResourceGroup, c.T.Workspace,
+		&armmachinelearning.ComponentContainersClientListOptions{ListViewType: view.arm()})
+	return collect(ctx, c, pager, func(p armmachinelearning.ComponentContainersClientListResponse) []*armmachinelearning.ComponentContainer {
+		return p.Value
+	}, max, "list components")
+}
+
+// ListComponentVersions returns the versions of component name; an
+// unknown name is a not-found error.
+func (c *Client) ListComponentVersions(ctx context.Context, name string, max int, view ListView) ([]*armmachinelearning.ComponentVersion, error) {
+	pager := c.arm.NewComponentVersionsClient().NewListPager(c.T.ResourceGroup, c.T.Workspace, name,
+		&armmachinelearning.ComponentVersionsClientListOptions{ListViewType: view.arm()})
+	out, err := collect(ctx, c, pager, func(p armmachinelearning.ComponentVersionsClientListResponse) []*armmachinelearning.ComponentVersion {
+		return p.Value
+	}, max, fmt.Sprintf("versions of component %s", name))
+	if err != nil {
+		return nil, err
+	}
+	if len(out) == 0 {
+		if _, err := c.arm.NewComponentContainersClient().Get(ctx, c.T.ResourceGroup, c.T.Workspace, name, nil); err != nil {
+			return nil, c.check(err, fmt.Sprintf("component %s", name))
+		}
+	}
+	return out, nil
+}
+
+// ArchiveComponent archives (or, with archived false, restores) a
+// component as az does: with a version (or label) that version, else the
+// whole component (its container). It GETs the resource and PUTs it back
+// with isArchived set.
+func (c *Client) ArchiveComponent(ctx context.Context, name, version, label string, archived bool) error {
+	if label != "" {
+		cv, err := c.GetComponentByLabel(ctx, name, label)
+		if err != nil {
+			return err
+		}
+		version = nameOfID(cv.ID, version)
+	}
+	rg, ws := c.T.ResourceGroup, c.T.Workspace
+	if version != "" {
+		cv, err := c.GetComponentVersion(ctx, name, version)
+		if err != nil {
+			return err
+		}
+		body := armmachinelearning.ComponentVersion{Properties: cv.Properties}
+		if body.Properties == nil {
+			body.Properties = &armmachinelearning.ComponentVersionProperties{}
+		}
+		body.Properties.IsArchived = refTo(archived)
+		body.Properties.ProvisioningState = nil
+		if _, err := c.arm.NewComponentVersionsClient().CreateOrUpdate(ctx, rg, ws, name, version, body, nil); err != nil {
+			return c.check(err, fmt.Sprintf("archive component %s version %s", name, version))
+		}
+		return nil
+	}
+	cc, err := c.arm.NewComponentContainersClient().Get(ctx, rg, ws, name, nil)
+	if err != nil {
+		return c.check(err, fmt.Sprintf("component %s", name))
+	}
+	p := cc.Properties
+	if p == nil {
+		p = &armmachinelearning.ComponentContainerProperties{}
+	}
+	body := armmachinelearning.ComponentContainer{Properties: &armmachinelearning.ComponentContainerProperties{
+		Description: p.Description, Tags: p.Tags, Properties: p.Properties, IsArchived: refTo(archived)}}
+	if _, err := c.arm.NewComponentContainersClient().CreateOrUpdate(ctx, rg, ws, name, body, nil); err != nil {
+		return c.check(err, fmt.Sprintf("archive component %s", name))
+	}
+	return nil
+}
+
+// nameOfID is the last segment of an ARM id (a version's name), else
+// fallback.
+func nameOfID(id *string, fallback string) string {
+	if id == nil || *id == "" {
+		return fallback
+	}
+	return (*id)[strings.LastIndex(*id, "/")+1:]
+}
+
+// componentNameVersion reads name and version out of a component
+// version's ARM id.
+func componentNameVersion(id string) (name, version string, ok bool) {
+	segs := strings.Split(strings.Trim(strings.TrimPrefix(id, "azureml:"), "/"), "/")
+	for i := len(segs) - 4; i >= 0; i-- {
+		if strings.EqualFold(segs[i], "components") && strings.EqualFold(segs[i+2], "versions") {
+			return segs[i+1], segs[i+3], true
+		}
+	}
+	return "", "", false
+}
+
+// FetchComponent returns the component ref names, decoded from its stored
+// componentSpec, and its version's ARM id. A registry component
+// (azureml://registries/...) cannot be read through the workspace: it
+// returns nil and the reference as its id.
+func (c *Client) FetchComponent(ctx context.Context, ref *spec.Ref) (*spec.Component, string, error) {
+	if ref.IsRegistry() {
+		return nil, ref.ID, nil
+	}
+	name, version := ref.Name, ref.Version
+	if ref.ID != "" {
+		var ok bool
+		if name, version, ok = componentNameVersion(ref.ID); !ok {
+			return nil, "", clierr.Usagef("%s: %s is not the ARM id of a component version (…/components/<name>/versions/<version>)", ref.At, ref.Raw)
+		}
+	}
+	var cv *armmachinelearning.ComponentVersion
+	var err error
+	if version != "" {
+		cv, err = c.GetComponentVersion(ctx, name, version)
+	} else {
+		cv, err = c.GetComponentByLabel(ctx, name, ref.Label)
+	}
+	if err != nil {
+		if ref.At != "" && clierr.IsNotFound(err) {
+			return nil, "", &clierr.NotFoundError{Err: fmt.Errorf("%s: %w; register it first with `ml component create`", ref.At, err)}
+		}
+		return nil, "", err
+	}
+	id := idOrDefault(cv.ID, c.versionID(spec.KindComponent, name, nameOfID(cv.ID, version)))
+	if _, v, ok := componentNameVersion(id); ok {
+		version = v
+	}
+	comp, err := componentOf(cv, name+":"+version)
+	return comp, id, err
+}
+
+// componentOf decodes a component version's stored spec.
+func componentOf(cv *armmachinelearning.ComponentVersion, label string) (*spec.Component, error) {
+	if cv.Properties == nil || cv.Properties.ComponentSpec == nil {
+		return nil, fmt.Errorf("component %s has no componentSpec", label)
+	}
+	doc, err := asDoc(cv.Properties.ComponentSpec)
+	if err != nil {
+		return nil, fmt.Errorf("component %s: componentSpec is not an object: %w", label, err)
+	}
+	return spec.ComponentFromDoc(label, doc)
+}
+
+// asDoc turns a decoded JSON value into a map through JSON.
+func asDoc(v any) (map[string]any, error) {
+	if m, ok := v.(map[string]any); ok {
+		return m, nil
+	}
+	data, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	var m map[string]any
+	return m, json.Unmarshal(data, &m)
+}
+
+// CreateComponent registers component c (`ml component create`) as az
+// does, and returns the version as the service has it. The whole tree is
+// checked and resolved first (referenced children fetched and the steps
+// checked against them, references resolved, every local folder planned),
+// so a bad input fails before anything is uploaded; then, bottom-up, code
+// is uploaded and registered, inline environments registered, children
+// registered as anonymous components, and c itself under its name, at
+// its version or the next one (an identical latest version is reused).
+func (a *Assets) CreateComponent(ctx context.Context, c *spec.Component) (*armmachinelearning.ComponentVersion, error) {
+	t := &assetTree{a: a, r: spec.NewRegistered(a.c.T.WorkspaceID())}
+	if err := t.resolveComponent(ctx, c); err != nil {
+		return nil, err
+	}
+	if err := t.registerDeps(ctx, c); err != nil {
+		return nil, err
+	}
+	return a.putNamedComponent(ctx, c, t.r)
+}
+
+// RegisterPipelineComponent registers the pipeline component a
+// deployment gives as a file or inline, as az does, and returns its
+// version's ARM id: with a name as CreateComponent registers it, without
+// one as an anonymous component.
+func (a *Assets) RegisterPipelineComponent(ctx context.Context, c *spec.Component) (string, error) {
+	if c.Name != "" {
+		cv, err := a.CreateComponent(ctx, c)
+		if err != nil {
+			return "", err
+		}
+		return strOf(cv.ID), nil
+	}
+	t := &assetTree{a: a, r: spec.NewRegistered(a.c.T.WorkspaceID())}
+	if err := t.resolveComponent(ctx, c); err != nil {
+		return "", err
+	}
+	if err := t.registerDeps(ctx, c); err != nil {
+		return "", err
+	}
+	return a.putAnonymousComponent(ctx, c, t.r)
+}
+
+// RegisterJobComponent registers the component of a pipeline deployment
+// given as job_definition: azureml:<job>, as azure-ai-ml does: an
+// anonymous pipeline component whose spec names the job (sourceJobId) and
+// which the service builds from that job. The job must exist.
+func (a *Assets) RegisterJobComponent(ctx context.Context, job, at string) (string, error) {
+	c := a.c
+	name := strings.TrimPrefix(job, "azureml:")
+	if i := strings.LastIndex(name, "/jobs/"); i >= 0 {
+		name = name[i+len("/jobs/"):]
+	}
+	got, err := c.GetJob(ctx, name)
+	if err != nil {
+		if clierr.IsNotFound(err) {
+			return "", &clierr.NotFoundError{Err: fmt.Errorf("%s: job_definition: %w", at, err)}
+		}
+		return "", err
+	}
+	if got.Properties == nil || got.Properties.GetJobBaseProperties().JobType == nil || *got.Properties.GetJobBaseProperties().JobType != armmachinelearning.JobTypePipeline {
+		return "", clierr.Usagef("%s: job_definition: job %s is not a pipeline job; deploy a pipeline job (type: pipeline)", at, name)
+	}
+	sourceID := idOrDefault(got.ID, c.T.WorkspaceID()+"/jobs/"+name)
+	componentSpec := map[string]any{"type": string(spec.ComponentPipeline), "name": spec.AnonymousComponentName, "version": "1",
+		"jobs": map[string]any{}, "sourceJobId": sourceID, "_source": "CLASS"}
+	version := spec.AnonymousVersion(componentSpec)
+	body := armmachinelearning.ComponentVersion{Properties: &armmachinelearning.ComponentVersionProperties{
+		ComponentSpec: componentSpec, IsAnonymous: refTo(true), Properties: map[string]*string{}}}
+	resp, err := c.arm.NewComponentVersionsClient().CreateOrUpdate(ctx, c.T.ResourceGroup, c.T.Workspace, spec.AnonymousComponentName, version, body, nil)
+	if err != nil {
+		return "", c.check(err, fmt.Sprintf("register the pipeline of job %s as a component", name))
+	}
+	return idOrDefault(resp.ID, c.versionID(spec.KindComponent, spec.AnonymousComponentName, version)), nil
+}
+
+// putNamedComponent PUTs c under its name once its dependencies are
+// registered in r.
+func (a *Assets) putNamedComponent(ctx context.Context, c *spec.Component, r *spec.Registered) (*armmachinelearning.ComponentVersion, error) {
+	cl := a.c
+	name, version := c.Name, c.Version
+	var latest string
+	if version == "" {
+		var err error
+		if latest, version, err = cl.containerVersions(ctx, spec.KindComponent, name); err != nil {
+			return nil, err
+		}
+	}
+	body := c.ARM(r, false)
+	client := cl.arm.NewComponentVersionsClient()
+	var found *armmachinelearning.ComponentVersion
+	same := func(v string) (*RegisteredAsset, bool, error) {
+		got, err := client.Get(ctx, cl.T.ResourceGroup, cl.T.Workspace, name, v, nil)
+		if statusIs(err, http.StatusNotFound) {
+			return nil, false, nil
+		}
+		if err != nil {
+			return nil, false, cl.check(err, fmt.Sprintf("component %s:%s", name, v))
+		}
+		if got.Properties != nil && sameSpec(got.Properties.ComponentSpec, body.Properties.ComponentSpec) {
+			found = &got.ComponentVersion
+			return &RegisteredAsset{Kind: spec.KindComponent, Name: name, Version: v}, true, nil
+		}
+		return nil, true, nil
+	}
+	_, err := reuseOrCreate(latest, version, same, func() (*RegisteredAsset, error) {
+		resp, err := client.CreateOrUpdate(ctx, cl.T.ResourceGroup, cl.T.Workspace, name, version, body, nil)
+		if err != nil {
+			return nil, cl.check(err, fmt.Sprintf("register component %s:%s", name, version))
+		}
+		found = &resp.ComponentVersion
+		return &RegisteredAsset{Kind: spec.KindComponent, Name: name, Version: version, Created: true}, nil
+	}, func() error {
+		return clierr.Usagef("%s: component %s version %s already exists with another definition; component versions cannot change: give a new version (--version, or drop version: to use the next one)", c.At, name, version)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if found.ID == nil {
+		found.ID = refTo(cl.versionID(spec.KindComponent, name, version))
+	}
+	return found, nil
+}
+
+// sameSpec compares two componentSpecs as JSON.
+func sameSpec(a, b any) bool {
+	ja, err1 := json.Marshal(a)
+	jb, err2 := json.Marshal(b)
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	var va, vb any
+	if json.Unmarshal(ja, &va) != nil || json.Unmarshal(jb, &vb) != nil {
+		return false
+	}
+	na, _ := json.Marshal(va)
+	nb, _ := json.Marshal(vb)
+	return string(na) == string(nb)
+}
+
+// assetTree registers what a component tree or job refers to, in two passes:
+// resolve (read-only: fetch, resolve, plan) then register (upload, PUT).
+type assetTree struct {
+	a *Assets
+	r *spec.Registered
+}
+
+// resolveComponent is the read-only pass over c and its children.
+func (t *assetTree) resolveComponent(ctx context.Context, c *spec.Component) error {
+	if err := t.resolveCode(ctx, c.Code); err != nil {
+		return err
+	}
+	if err := t.resolveEnvironment(ctx, c.Environment); err != nil {
+		return err
+	}
+	if p := c.Parallel; p != nil && p.Task != nil {
+		if err := t.resolveCode(ctx, p.Task.Code); err != nil {
+			return err
+		}
+		if err := t.resolveEnvironment(ctx, p.Task.Environment); err != nil {
+			return err
+		}
+	}
+	if c.Type != spec.ComponentPipeline {
+		return nil
+	}
+	if err := t.resolveNodes(ctx, c.Jobs); err != nil {
+		return err
+	}
+	// Every referenced child is fetched: check the steps against them.
+	return c.ResolveChildren(func(*spec.Ref) (*spec.Component, error) { return nil, nil })
+}
+
+// resolveNodes resolves the steps of a pipeline: referenced components
+// fetched, inline ones resolved in turn, data inputs resolved or planned.
+func (t *assetTree) resolveNodes(ctx context.Context, nodes []*spec.Node) error {
+	for _, n := range nodes {
+		cr := n.Component
+		if cr.Ref != nil {
+			child, id, err := t.a.c.FetchComponent(ctx, cr.Ref)
+			if err != nil {
+				return err
+			}
+			cr.Resolved = child
+			t.r.Components[cr] = id
+		} else if err := t.resolveComponent(ctx, cr.Inline); err != nil {
+			return err
+		}
+		for _, in := range n.Inputs {
+			if err := t.resolveInput(ctx, in); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// resolveInput resolves an asset reference or plans a local upload.
+func (t *assetTree) resolveInput(ctx context.Context, in *spec.Input) error {
+	switch {
+	case in.Asset != nil:
+		id, err := t.a.c.ResolveRef(ctx, in.Asset)
+		if err != nil {
+			return err
+		}
+		t.r.Data[in] = id
+	case in.Local:
+		if err := t.a.planAhead(in.Path); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (t *assetTree) resolveCode(ctx context.Context, cs *spec.CodeSpec) error {
+	switch {
+	case cs == nil:
+	case cs.Ref != nil:
+		id, err := t.a.c.ResolveRef(ctx, cs.Ref)
+		if err != nil {
+			return err
+		}
+		t.r.Codes[cs] = id
+	case cs.Path != "":
+		return t.a.planAhead(cs.Path)
+	}
+	return nil
+}
+
+func (t *assetTree) resolveEnvironment(ctx context.Context, e *spec.EnvironmentSpec) error {
+	switch {
+	case e == nil:
+	case e.Ref != nil && e.Ref.IsRegistry():
+		t.r.Environments[e] = e.Ref.ID
+	case e.Ref != nil:
+		id, err := t.a.c.resolveEnvironmentRef(ctx, e.Ref)
+		if err != nil {
+			return err
+		}
+		t.r.Environments[e] = id
+	case e.Inline.BuildPath != "" && !e.Inline.BuildRemote:
+		return t.a.planAhead(e.Inline.BuildPath)
+	}
+	return nil
+}
+
+// registerDeps uploads and registers what c needs, children first.
+func (t *assetTree) registerDeps(ctx context.Context, c *spec.Component) error {
+	if err := t.registerCode(ctx, c.Code); err != nil {
+		return err
+	}
+	if err := t.registerEnvironment(ctx, c.Environment); err != nil {
+		return err
+	}
+	if p := c.Parallel; p != nil && p.Task != nil {
+		if err := t.registerCode(ctx, p.Task.Code); err != nil {
+			return err
+		}
+		if err := t.registerEnvironment(ctx, p.Task.Environment); err != nil {
+			return err
+		}
+	}
+	return t.registerNodes(ctx, c.Jobs)
+}
+
+// registerNodes registers the inline children of steps as anonymous
+// components and uploads their local data inputs.
+func (t *assetTree) registerNodes(ctx context.Context, nodes []*spec.Node) error {
+	for _, n := range nodes {
+		for _, in := range n.Inputs {
+			if err := t.uploadInput(ctx, in); err != nil {
+				return err
+			}
+		}
+		child := n.Component.Inline
+		if child == nil {
+			continue
+		}
+		if err := t.registerDeps(ctx, child); err != nil {
+			return err
+		}
+		id, err := t.a.putAnonymousComponent(ctx, child, t.r)
+		if err != nil {
+			return err
+		}
+		t.r.Components[n.Component] = id
+	}
+	return nil
+}
+
+// uploadInput uploads a local data input as invoke uploads one.
+func (t *assetTree) uploadInput(ctx context.Context, in *spec.Input) error {
+	if !in.Local {
+		return nil
+	}
+	plan, err := t.a.plan(in.Path)
+	if err != nil {
+		return err
+	}
+	up, err := t.a.upload(ctx, "input "+in.Name, plan, "", "", "")
+	if err != nil {
+		return err
+	}
+	t.r.Data[in] = upload.DatastoreURI(up.datastore, up.result.RemotePath, plan.IsDir)
+	return nil
+}
+
+func (t *assetTree) registerCode(ctx context.Context, cs *spec.CodeSpec) error {
+	if cs == nil || cs.Ref != nil {
+		return nil
+	}
+	if _, done := t.r.Codes[cs]; done {
+		return nil
+	}
+	code, err := t.a.RegisterCode(ctx, cs)
+	if err != nil {
+		return err
+	}
+	t.r.Codes[cs] = code.ID
+	return nil
+}
+
+func (t *assetTree) registerEnvironment(ctx context.Context, e *spec.EnvironmentSpec) error {
+	if e == nil || e.Inline == nil {
+		return nil
+	}
+	if _, done := t.r.Environments[e]; done {
+		return nil
+	}
+	env, err := t.a.RegisterEnvironment(ctx, e.Inline)
+	if err != nil {
+		return err
+	}
+	t.r.Environments[e] = env.ID
+	return nil
+}
+
+// putAnonymousComponent registers a pipeline's child as az does: named
+// azureml_anonymous, versioned by the hash of its spec, so an unchanged
+// child is registered once.
+func (a *Assets) putAnonymousComponent(ctx context.Context, c *spec.Component, r *spec.Registered) (string, error) {
+	cl := a.c
+	body := c.ARM(r, true)
+	version := spec.AnonymousVersion(c.Spec(r, true))
+	name := spec.AnonymousComponentName
+	client := cl.arm.NewComponentVersionsClient()
+	got, err := client.Get(ctx, cl.T.ResourceGroup, cl.T.Workspace, name, version, nil)
+	switch {
+	case err == nil:
+		return idOrDefault(got.ID, cl.versionID(spec.KindComponent, name, version)), nil
+	case !statusIs(err, http.StatusNotFound):
+		return "", cl.check(err, fmt.Sprintf("component %s:%s", name, version))
+	}
+	resp, err := client.CreateOrUpdate(ctx, cl.T.ResourceGroup, cl.T.Workspace, name, version, body, nil)
+	if err != nil {
+		return "", cl.check(err, fmt.Sprintf("register the component of a pipeline step (%s)", c.At))
+	}
+	return idOrDefault(resp.ID, cl.versionID(spec.KindComponent, name, version)), nil
+}

@@ -1,0 +1,54 @@
+package localtest
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestDeploymentOnMissingEndpointRegistersNothing: a deployment naming an
+// endpoint that does not exist fails (exit 3) before its inline model and
+// code are uploaded or registered.
+func TestDeploymentOnMissingEndpointRegistersNothing(t *testing.T) {
+	e := newEnv(t)
+	dir := writeFiles(t, t.TempDir(), map[string]string{
+		"model/weights.bin": "new weights",
+		"src/score.py":      "def init():\n    pass\n\ndef run(mini_batch):\n    return mini_batch\n",
+		"deployment.yml": "name: blue\nendpoint_name: nowhere\nmodel:\n  name: fresh-model\n  path: model\n" +
+			"code_configuration:\n  code: src\n  scoring_script: score.py\ncompute: azureml:cpu-cluster\n",
+	})
+	models := func() string {
+		t.Helper()
+		var list []struct{ Name string }
+		if err := json.Unmarshal([]byte(e.run("model", "list", "-o", "json").stdout), &list); err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, m := range list {
+			names = append(names, m.Name)
+		}
+		return strings.Join(names, ",")
+	}
+	modelsBefore, uploadsBefore := models(), len(e.localUploads())
+
+	r := e.ml(nil, "batch-deployment", "create", "-f", filepath.Join(dir, "deployment.yml"))
+	if r.code != 3 || !strings.Contains(r.stderr, "batch endpoint nowhere does not exist") || !strings.Contains(r.stderr, "ml batch-endpoint create -n nowhere") {
+		t.Fatalf("want exit 3 naming the missing endpoint and the fix, got %s", r)
+	}
+	if strings.Contains(r.stderr, "Uploaded") {
+		t.Errorf("something was uploaded before the endpoint check:\n%s", r.stderr)
+	}
+	if got := models(); got != modelsBefore {
+		t.Errorf("models %q after the failed create, want %q", got, modelsBefore)
+	}
+	if got := len(e.localUploads()); got != uploadsBefore {
+		t.Errorf("%d uploads after the failed create, want %d", got, uploadsBefore)
+	}
+
+	// -e names the endpoint that exists: the same file deploys.
+	e.run("batch-deployment", "create", "-f", filepath.Join(dir, "deployment.yml"), "-e", endpointName)
+	if got := models(); !strings.Contains(got, "fresh-model") {
+		t.Errorf("models %q after the create, want fresh-model among them", got)
+	}
+}
