@@ -102,7 +102,7 @@ func compareBlobs(ctx context.Context, t *testing.T, c *container.Client, remote
 		if err != nil {
 			t.Fatal(err)
 		}
-		resp, err := c.NewBlobClient(remote + "/" + rel).DownloadStream(ctx, nil)
+		resp, err := c.NewBlobClient(remote+"/"+rel).DownloadStream(ctx, nil)
 		if err != nil {
 			t.Fatalf("%s: %v", rel, err)
 		}
