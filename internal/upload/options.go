@@ -180,7 +180,7 @@ func OptionsFromEnv() (Options, error) {
 			return Options{}, fmt.Errorf("%s=%q: %v", EnvPutLimit, v, err)
 		}
 		if n < 1 || n > maxPutLimit {
-			return Options{}, fmt.Errorf("%s=%q: a single Put Blob takes from 1 byte to 5000MiB; unset it for the default 8MiB", EnvPutLimit, v)
+			return Options{}, fmt.Errorf("%s=%q: a single Put Blob takes from 1 byte to 5000MiB; unset it for the default %dMiB", EnvPutLimit, v, DefaultPutLimit/mib)
 		}
 		o.Layout.PutLimit = n
 	}
