@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/machinelearning/armmachinelearning/v4"
@@ -130,9 +131,16 @@ func nameOfID(id *string, fallback string) string {
 // componentNameVersion reads name and version out of a component
 // version's ARM id.
 func componentNameVersion(id string) (name, version string, ok bool) {
+	return versionOfID(id, "components")
+}
+
+// versionOfID reads name and version out of the ARM id (azureml: prefix
+// allowed) of a version of an asset of the collection ("components",
+// "codes").
+func versionOfID(id, collection string) (name, version string, ok bool) {
 	segs := strings.Split(strings.Trim(strings.TrimPrefix(id, "azureml:"), "/"), "/")
 	for i := len(segs) - 4; i >= 0; i-- {
-		if strings.EqualFold(segs[i], "components") && strings.EqualFold(segs[i+2], "versions") {
+		if strings.EqualFold(segs[i], collection) && strings.EqualFold(segs[i+2], "versions") {
 			return segs[i+1], segs[i+3], true
 		}
 	}
@@ -209,14 +217,105 @@ func asDoc(v any) (map[string]any, error) {
 // registered as anonymous components, and c itself under its name, at
 // its version or the next one (an identical latest version is reused).
 func (a *Assets) CreateComponent(ctx context.Context, c *spec.Component) (*armmachinelearning.ComponentVersion, error) {
-	t := &assetTree{a: a, r: spec.NewRegistered(a.c.T.WorkspaceID())}
+	t := a.newTree()
 	if err := t.resolveComponent(ctx, c); err != nil {
+		return nil, err
+	}
+	if err := t.checkVersionFree(ctx, c); err != nil {
 		return nil, err
 	}
 	if err := t.registerDeps(ctx, c); err != nil {
 		return nil, err
 	}
 	return a.putNamedComponent(ctx, c, t.r)
+}
+
+// checkVersionFree refuses, before anything is uploaded, a version given
+// in the file or by --version that already exists with another
+// definition: the stored spec is compared with c's, leaving out the ids
+// only the upload and registration decide (code, environments, the
+// children a pipeline registers), and c's own local code folder is
+// compared by its content hash with the code the stored version runs. A
+// change in a child's code alone is still caught, after the upload, by
+// putNamedComponent.
+func (t *assetTree) checkVersionFree(ctx context.Context, c *spec.Component) error {
+	if c.Name == "" || c.Version == "" {
+		return nil
+	}
+	cl := t.a.c
+	got, err := cl.arm.NewComponentVersionsClient().Get(ctx, cl.T.ResourceGroup, cl.T.Workspace, c.Name, c.Version, nil)
+	if statusIs(err, http.StatusNotFound) {
+		return nil
+	}
+	if err != nil {
+		return cl.check(err, fmt.Sprintf("component %s:%s", c.Name, c.Version))
+	}
+	if got.Properties == nil {
+		return nil
+	}
+	stored, err := asDoc(got.Properties.ComponentSpec)
+	if err != nil {
+		return versionTaken(c, c.Version)
+	}
+	if !sameComponent(stored, c.Spec(t.r, false), false) {
+		return versionTaken(c, c.Version)
+	}
+	if cs := c.Code; cs != nil && cs.Path != "" {
+		plan, ok := t.a.plans[cs.Path]
+		storedCode, _ := stored["code"].(string)
+		if ok && !t.codeHolds(ctx, storedCode, plan.Hash) {
+			return versionTaken(c, c.Version)
+		}
+	}
+	return nil
+}
+
+// codeHolds reports whether code version id (azureml:<ARM id>) points at
+// uploaded content with hash.
+func (t *assetTree) codeHolds(ctx context.Context, id, hash string) bool {
+	name, version, ok := versionOfID(id, "codes")
+	if !ok {
+		return false
+	}
+	cl := t.a.c
+	got, err := cl.arm.NewCodeVersionsClient().Get(ctx, cl.T.ResourceGroup, cl.T.Workspace, name, version, nil)
+	return err == nil && got.Properties != nil && strings.Contains(strOf(got.Properties.CodeURI), "/"+hash+"/")
+}
+
+// withoutIDs is a componentSpec without the ids registration fills in.
+func withoutIDs(s map[string]any) map[string]any {
+	out := make(map[string]any, len(s))
+	for k, v := range s {
+		switch k {
+		case "code", "environment":
+			continue
+		case "task":
+			if m, ok := v.(map[string]any); ok {
+				v = withoutIDs(m)
+			}
+		case "jobs":
+			if jobs, ok := v.(map[string]any); ok {
+				stripped := make(map[string]any, len(jobs))
+				for name, j := range jobs {
+					if m, ok := j.(map[string]any); ok {
+						m = withoutIDs(m)
+						delete(m, "componentId")
+						j = m
+					}
+					stripped[name] = j
+				}
+				v = stripped
+			}
+		}
+		out[k] = v
+	}
+	return out
+}
+
+// versionTaken is the error for a component version that exists with
+// another definition.
+func versionTaken(c *spec.Component, version string) error {
+	return clierr.Usagef("%s: component %s version %s already exists with another definition; component versions cannot change: give a new version (--version, or drop version: to use the next one)", c.At, c.Name, version)
 }
 
 // RegisterPipelineComponent registers the pipeline component a
@@ -231,7 +330,7 @@ func (a *Assets) RegisterPipelineComponent(ctx context.Context, c *spec.Componen
 		}
 		return strOf(cv.ID), nil
 	}
-	t := &assetTree{a: a, r: spec.NewRegistered(a.c.T.WorkspaceID())}
+	t := a.newTree()
 	if err := t.resolveComponent(ctx, c); err != nil {
 		return "", err
 	}
@@ -297,7 +396,7 @@ func (a *Assets) putNamedComponent(ctx context.Context, c *spec.Component, r *sp
 		if err != nil {
 			return nil, false, cl.check(err, fmt.Sprintf("component %s:%s", name, v))
 		}
-		if got.Properties != nil && sameSpec(got.Properties.ComponentSpec, body.Properties.ComponentSpec) {
+		if got.Properties != nil && sameComponent(got.Properties.ComponentSpec, body.Properties.ComponentSpec, true) {
 			found = &got.ComponentVersion
 			return &RegisteredAsset{Kind: spec.KindComponent, Name: name, Version: v}, true, nil
 		}
@@ -310,9 +409,7 @@ func (a *Assets) putNamedComponent(ctx context.Context, c *spec.Component, r *sp
 		}
 		found = &resp.ComponentVersion
 		return &RegisteredAsset{Kind: spec.KindComponent, Name: name, Version: version, Created: true}, nil
-	}, func() error {
-		return clierr.Usagef("%s: component %s version %s already exists with another definition; component versions cannot change: give a new version (--version, or drop version: to use the next one)", c.At, name, version)
-	})
+	}, func() error { return versionTaken(c, version) })
 	if err != nil {
 		return nil, err
 	}
@@ -322,20 +419,78 @@ func (a *Assets) putNamedComponent(ctx context.Context, c *spec.Component, r *sp
 	return found, nil
 }
 
-// sameSpec compares two componentSpecs as JSON.
-func sameSpec(a, b any) bool {
-	ja, err1 := json.Marshal(a)
-	jb, err2 := json.Marshal(b)
-	if err1 != nil || err2 != nil {
+// sameComponent compares a stored componentSpec with one ml sends, both
+// in the form the service stores (see storedForm), so what the service
+// returns equals what ml sent. The version key is left out: the versions
+// compared are the same (the one in the URL), but a version registered
+// without one in its file has none in its spec. With ids false, the ids
+// registration fills in are left out too (see withoutIDs).
+func sameComponent(stored, sent any, ids bool) bool {
+	a, aok := jsonValue(stored).(map[string]any)
+	b, bok := jsonValue(sent).(map[string]any)
+	if !aok || !bok {
 		return false
 	}
-	var va, vb any
-	if json.Unmarshal(ja, &va) != nil || json.Unmarshal(jb, &vb) != nil {
-		return false
+	delete(a, "version")
+	delete(b, "version")
+	if !ids {
+		a, b = withoutIDs(a), withoutIDs(b)
 	}
-	na, _ := json.Marshal(va)
-	nb, _ := json.Marshal(vb)
-	return string(na) == string(nb)
+	ja, err1 := json.Marshal(storedForm(a, ""))
+	jb, err2 := json.Marshal(storedForm(b, ""))
+	return err1 == nil && err2 == nil && string(ja) == string(jb)
+}
+
+// jsonValue is v as encoding/json decodes it (maps, float64s), nil when it
+// does not encode.
+func jsonValue(v any) any {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return nil
+	}
+	var out any
+	if json.Unmarshal(data, &out) != nil {
+		return nil
+	}
+	return out
+}
+
+// storedForm is a decoded componentSpec as the service stores one: every
+// boolean and number as Python's str() text ("True", "0.5"), and ports
+// without the name the service adds and without optional "False", which
+// is what no optional means.
+func storedForm(v any, key string) any {
+	switch v := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(v))
+		for k, x := range v {
+			x = storedForm(x, k)
+			if port, ok := x.(map[string]any); ok && (key == "inputs" || key == "outputs") {
+				if port["name"] == k {
+					delete(port, "name")
+				}
+				if port["optional"] == "False" {
+					delete(port, "optional")
+				}
+			}
+			out[k] = x
+		}
+		return out
+	case []any:
+		out := make([]any, len(v))
+		for i, x := range v {
+			out[i] = storedForm(x, key)
+		}
+		return out
+	case bool:
+		if v {
+			return "True"
+		}
+		return "False"
+	case float64:
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	}
+	return v
 }
 
 // assetTree registers what a component tree or job refers to, in two passes:
@@ -343,6 +498,14 @@ func sameSpec(a, b any) bool {
 type assetTree struct {
 	a *Assets
 	r *spec.Registered
+}
+
+// newTree starts the registration of a tree. Plans left by an earlier
+// operation that failed before uploading are dropped, so a folder changed
+// since is planned again.
+func (a *Assets) newTree() *assetTree {
+	clear(a.plans)
+	return &assetTree{a: a, r: spec.NewRegistered(a.c.T.WorkspaceID())}
 }
 
 // resolveComponent is the read-only pass over c and its children.

@@ -245,9 +245,36 @@ func TestComponentVersionsAndArchive(t *testing.T) {
 	if cv, err := a.CreateComponent(ctx, load(changed)); err != nil || nameOfID(cv.ID, "") != "2" {
 		t.Fatalf("changed: %v", err)
 	}
+	// The existing version is refused before anything is uploaded or
+	// registered, for a changed key and for changed code alike.
+	puts := len(w.arm.seen(http.MethodPut, "/"))
 	_, err := a.CreateComponent(ctx, load(changed, spec.Flag("--version", "version", "1")))
 	if !clierr.IsUsage(err) || !strings.Contains(err.Error(), "component prep version 1 already exists with another definition") {
 		t.Errorf("existing version with other content: %v", err)
+	}
+	writeFiles(t, w.dir, map[string]string{"prep/src/prep.py": "print('changed')\n"})
+	_, err = a.CreateComponent(ctx, load(spec.Flag("--version", "version", "1")))
+	if !clierr.IsUsage(err) || !strings.Contains(err.Error(), "component prep version 1 already exists with another definition") {
+		t.Errorf("existing version with other code: %v", err)
+	}
+	if n := len(w.arm.seen(http.MethodPut, "/")); n != puts {
+		t.Errorf("%d PUTs after refused versions (first %s)", n-puts, w.arm.seen(http.MethodPut, "/")[puts].Path)
+	}
+	// The service stores a componentSpec in its own form (literals as
+	// text, port names added): the same file at the same version is still
+	// that version, reused.
+	writeFiles(t, w.dir, map[string]string{"prep/src/prep.py": "print(1)\n"})
+	stored := w.arm.resources["/components/prep/versions/1"]["properties"].(map[string]any)
+	stored["componentSpec"] = serviceForm(stored["componentSpec"])
+	if cs := stored["componentSpec"].(map[string]any); cs["is_deterministic"] != "True" {
+		t.Fatalf("service form: %v", cs)
+	}
+	puts = len(w.arm.seen(http.MethodPut, "/components/"))
+	if cv, err := a.CreateComponent(ctx, load(spec.Flag("--version", "version", "1"))); err != nil || nameOfID(cv.ID, "") != "1" {
+		t.Errorf("unchanged, in the service's form: %v", err)
+	}
+	if n := len(w.arm.seen(http.MethodPut, "/components/")); n != puts {
+		t.Errorf("unchanged version PUT again")
 	}
 	if err := w.c.ArchiveComponent(ctx, "prep", "1", "", true); err != nil {
 		t.Fatal(err)
@@ -259,4 +286,17 @@ func TestComponentVersionsAndArchive(t *testing.T) {
 	if _, err := w.c.GetComponentByLabel(ctx, "prep", "stable"); !clierr.IsUsage(err) {
 		t.Errorf("label other than latest: %v", err)
 	}
+}
+
+// serviceForm is a componentSpec as the service returns it: literals as
+// text (storedForm), and each port with its name.
+func serviceForm(v any) map[string]any {
+	s := storedForm(jsonValue(v), "").(map[string]any)
+	for _, key := range []string{"inputs", "outputs"} {
+		ports, _ := s[key].(map[string]any)
+		for name, p := range ports {
+			p.(map[string]any)["name"] = name
+		}
+	}
+	return s
 }

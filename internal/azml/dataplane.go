@@ -197,18 +197,20 @@ func (c *Client) Events(ctx context.Context, eventsURL, cursor string, wait time
 	return &page, nil
 }
 
-// ReadLog returns the bytes of a log file from offset on. Log URLs on the
-// data-plane host carry the user's token; others (Azure's SAS URLs) are
-// fetched without it.
-func (c *Client) ReadLog(ctx context.Context, logURL string, offset int64) ([]byte, error) {
+// ReadLog returns at most limit bytes of a log file from offset on (a Range
+// request, and a bounded read should the server send more). Log URLs on
+// the data-plane host carry the user's token; others (Azure's SAS URLs)
+// are fetched without it.
+func (c *Client) ReadLog(ctx context.Context, logURL string, offset, limit int64) ([]byte, error) {
+	if limit <= 0 {
+		return nil, fmt.Errorf("ReadLog: limit %d must be positive", limit)
+	}
 	api, _ := c.APIURL(ctx)
 	req, err := runtime.NewRequest(ctx, http.MethodGet, logURL)
 	if err != nil {
 		return nil, err
 	}
-	if offset > 0 {
-		req.Raw().Header.Set("Range", fmt.Sprintf("bytes=%d-", offset))
-	}
+	req.Raw().Header.Set("Range", fmt.Sprintf("bytes=%d-%d", offset, offset+limit-1))
 	var resp *http.Response
 	if api != "" && strings.HasPrefix(logURL, api) {
 		resp, err = c.data.Do(req)
@@ -221,7 +223,7 @@ func (c *Client) ReadLog(ctx context.Context, logURL string, offset int64) ([]by
 	defer resp.Body.Close()
 	switch resp.StatusCode {
 	case http.StatusOK, http.StatusPartialContent:
-		return io.ReadAll(resp.Body)
+		return io.ReadAll(io.LimitReader(resp.Body, limit))
 	case http.StatusRequestedRangeNotSatisfiable:
 		return nil, nil
 	}

@@ -18,7 +18,7 @@ import (
 // inline components of steps registered (anonymously, as az does), and the
 // job PUT under its name (a friendly random one when j has none).
 func (a *Assets) CreateJob(ctx context.Context, j *spec.Job) (*armmachinelearning.JobBase, error) {
-	t := &assetTree{a: a, r: spec.NewRegistered(a.c.T.WorkspaceID())}
+	t := a.newTree()
 	if err := t.resolveCode(ctx, j.Code); err != nil {
 		return nil, err
 	}

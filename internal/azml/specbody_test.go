@@ -20,7 +20,14 @@ import (
 // testdata/spec-2025-12-01 ("body" for assets, "parameters" for computes).
 func specRequest(t *testing.T, file, key string) map[string]any {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("testdata", "spec-2025-12-01", file))
+	return specRequestIn(t, "spec-2025-12-01", file, key)
+}
+
+// specRequestIn is specRequest for the examples of another api-version,
+// in testdata/<dir>.
+func specRequestIn(t *testing.T, dir, file, key string) map[string]any {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", dir, file))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -335,5 +342,124 @@ inference_config:
 	}
 	if mustJSON(t, puts[1].Body) != mustJSON(t, puts[0].Body) {
 		t.Errorf("second version's body differs:\n%v\n%v", puts[1].Body, puts[0].Body)
+	}
+}
+
+// specComponent is a command component as azureml-examples writes one
+// (cli/assets/component), with every kind of port az handles.
+const specComponent = `$schema: https://azuremlschemas.azureedge.net/latest/commandComponent.schema.json
+name: train_data_component
+version: "1"
+display_name: Train
+description: Trains a model.
+tags: {owner: ml}
+type: command
+inputs:
+  training_data:
+    type: uri_folder
+  max_epochs:
+    type: integer
+    default: 20
+    min: 1
+    max: 100
+  learning_rate:
+    type: number
+    default: 0.01
+    optional: true
+  verbose:
+    type: boolean
+    default: false
+  mode:
+    type: string
+    enum: [fast, full]
+    default: fast
+outputs:
+  model_output:
+    type: mlflow_model
+    mode: upload
+code: deploy/code
+environment: azureml://registries/azureml/environments/sklearn-1.5/labels/latest
+command: python score.py --data ${{inputs.training_data}} --epochs ${{inputs.max_epochs}} --out ${{outputs.model_output}}
+`
+
+// TestComponentCreateBodyMatchesTheSpec: `ml component create` of a
+// command component with a local code folder uploads the folder, registers
+// it as a code version, and PUTs a ComponentVersion whose envelope has
+// only fields of the spec examples (2025-12-01's workspace example and
+// 2024-04-01's, the api-version the client sends; the two bodies are the
+// same) and whose componentSpec, an opaque object there, is what
+// azure-ai-ml's _to_rest_object sends: the YAML keys, code as the
+// azureml: id of the code version, is_deterministic true by default,
+// port defaults and bounds as Python's str() writes them, and _source.
+func TestComponentCreateBodyMatchesTheSpec(t *testing.T) {
+	w := newAssetWorld(t, false)
+	file := filepath.Join(w.dir, "train.yml")
+	if err := os.WriteFile(file, []byte(specComponent), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c, err := spec.LoadComponent(context.Background(), file, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cv, err := w.c.Assets(UploadOptions{}).CreateComponent(context.Background(), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *cv.ID != fakeWS+"/components/train_data_component/versions/1" {
+		t.Errorf("id = %s", *cv.ID)
+	}
+	codes := w.arm.seen(http.MethodPut, "/codes/")
+	puts := w.arm.seen(http.MethodPut, "/components/train_data_component/versions/1")
+	if len(codes) != 1 || len(puts) != 1 {
+		t.Fatalf("PUTs: %d codes, %d components, want one of each", len(codes), len(puts))
+	}
+	codeURI, _ := codes[0].Body["properties"].(map[string]any)["codeUri"].(string)
+	if i := strings.Index(codeURI, "LocalUpload/"); i < 0 || !w.blobExists(t, codeURI[i:]+"/score.py") {
+		t.Errorf("code folder not uploaded to %q", codeURI)
+	}
+
+	props := puts[0].Body["properties"].(map[string]any)
+	envelope := map[string]any{"properties": map[string]any{}}
+	for k, v := range props {
+		if k != "componentSpec" {
+			envelope["properties"].(map[string]any)[k] = v
+		}
+	}
+	for _, ex := range []map[string]any{
+		specRequest(t, "ComponentVersion_createOrUpdate.json", "body"),
+		specRequestIn(t, "spec-2024-04-01", "Registry_ComponentVersion_createOrUpdate.json", "body"),
+	} {
+		got := checkFieldsInSpec(t, envelope, ex)
+		if want := "properties.description properties.isAnonymous properties.tags.*"; strings.Join(got, " ") != want {
+			t.Errorf("fields sent:\n got %v\nwant %v", got, want)
+		}
+		if k := kind(ex["properties"].(map[string]any)["componentSpec"]); kind(props["componentSpec"]) != k {
+			t.Errorf("componentSpec sent as %s, the spec example has %s", kind(props["componentSpec"]), k)
+		}
+	}
+	if props["isAnonymous"] != false || props["description"] != "Trains a model." {
+		t.Errorf("properties = %v", props)
+	}
+
+	codeID := codes[0].Path[:strings.LastIndex(codes[0].Path, "/versions/")] + "/versions/1"
+	want := map[string]any{
+		"$schema": "https://azuremlschemas.azureedge.net/latest/commandComponent.schema.json",
+		"name":    "train_data_component", "version": "1", "display_name": "Train", "description": "Trains a model.",
+		"tags": map[string]any{"owner": "ml"}, "type": "command", "is_deterministic": true,
+		"inputs": map[string]any{
+			"training_data": map[string]any{"type": "uri_folder"},
+			"max_epochs":    map[string]any{"type": "integer", "default": "20", "min": "1", "max": "100"},
+			"learning_rate": map[string]any{"type": "number", "default": "0.01", "optional": true},
+			"verbose":       map[string]any{"type": "boolean", "default": "False"},
+			"mode":          map[string]any{"type": "string", "enum": []any{"fast", "full"}, "default": "fast"},
+		},
+		"outputs":     map[string]any{"model_output": map[string]any{"type": "mlflow_model", "mode": "upload"}},
+		"command":     "python score.py --data ${{inputs.training_data}} --epochs ${{inputs.max_epochs}} --out ${{outputs.model_output}}",
+		"code":        "azureml:" + fakeWS + codeID,
+		"environment": "azureml://registries/azureml/environments/sklearn-1.5/labels/latest",
+		"_source":     "YAML.COMPONENT",
+	}
+	if got, w := mustJSON(t, props["componentSpec"]), mustJSON(t, want); got != w {
+		t.Errorf("componentSpec\n got %s\nwant %s", got, w)
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/mlbatch/ml/internal/rotree"
 )
 
 // driverSource is the Python worker driver, written to the job folder at run
@@ -71,11 +73,12 @@ func (l layout) prepare(s settings) error {
 	return nil
 }
 
-// prepareModel creates AZUREML_MODEL_DIR (see modeldir.go) and returns it.
-func (l layout) prepareModel(s settings, ml modelLinker, log *lineLog) (string, error) {
+// prepareModel creates AZUREML_MODEL_DIR, a read-only tree (package
+// rotree), and returns it.
+func (l layout) prepareModel(s settings, ml rotree.Builder, log *lineLog) (string, error) {
 	modelDir := l.modelDir(s.modelName, s.modelVersion)
 	// A job folder that is run again may still hold an earlier tree.
-	if err := removeModelTree(modelDir); err != nil {
+	if err := rotree.Remove(modelDir); err != nil {
 		return "", fmt.Errorf("replace AZUREML_MODEL_DIR: %w", err)
 	}
 	if err := os.MkdirAll(filepath.Dir(modelDir), 0o700); err != nil {
@@ -86,13 +89,13 @@ func (l layout) prepareModel(s settings, ml modelLinker, log *lineLog) (string, 
 	}
 	if s.modelDir != "" {
 		// Azure mounts the registered model under its own file or folder name.
-		st, err := ml.build(s.modelDir, filepath.Join(modelDir, filepath.Base(s.modelDir)))
+		st, err := ml.Build(s.modelDir, filepath.Join(modelDir, filepath.Base(s.modelDir)))
 		if err != nil {
-			return "", err
+			return "", fmt.Errorf("AZUREML_MODEL_DIR: %w", err)
 		}
 		log.printf("AZUREML_MODEL_DIR %s holds %s: %s", modelDir, s.modelDir, st)
 	}
-	if err := os.Chmod(modelDir, modelDirMode); err != nil {
+	if err := os.Chmod(modelDir, rotree.DirMode); err != nil {
 		return "", fmt.Errorf("make AZUREML_MODEL_DIR read-only: %w", err)
 	}
 	return modelDir, nil
@@ -102,7 +105,7 @@ func (l layout) prepareModel(s settings, ml modelLinker, log *lineLog) (string, 
 // Azure unmounts the model: the job folder then pins no model files.
 func (l layout) removeModelDir(s settings) error {
 	dir := l.modelDir(s.modelName, s.modelVersion)
-	if err := removeModelTree(dir); err != nil {
+	if err := rotree.Remove(dir); err != nil {
 		return err
 	}
 	// azureml-models/<name> and azureml-models, when nothing else is there.

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/mlbatch/ml/internal/clierr"
+
+	"github.com/mlbatch/ml/internal/rotree"
 )
 
 // overviewInterval throttles rewrites of job_progress_overview.txt while
@@ -30,7 +32,7 @@ const noSucceededItems = "No succeeded mini batch item returned from run(). Plea
 // (nothing ran; the message names the setting to fix), or a *JobError when
 // the job ended Failed or Canceled.
 func Run(ctx context.Context, d Deployment, j Job, report func(Progress)) (Result, error) {
-	r := &runner{report: report, master: &lineLog{}, linker: newModelLinker()}
+	r := &runner{report: report, master: &lineLog{}, linker: rotree.New()}
 	// A closure: run replaces r.master once the logs folder exists.
 	defer func() { r.master.close() }()
 	return r.run(ctx, d, j)
@@ -49,7 +51,7 @@ type runner struct {
 	overviewAt time.Time
 	haveLayout bool
 	batchSizes []int
-	linker     modelLinker
+	linker     rotree.Builder
 }
 
 func (r *runner) run(ctx context.Context, d Deployment, j Job) (Result, error) {

@@ -63,6 +63,18 @@ type Result struct {
 	UserError string            `json:"userError,omitempty"`
 }
 
+// PartialWarning says, for a job that Completed although some of its
+// mini-batches failed (error_threshold allowed it), how many and where
+// their errors are; "" otherwise. The exit code stays 0, as az's: a script
+// that must not accept a partial result checks progress in the output.
+func (r *Result) PartialWarning() string {
+	if r.Status != "Completed" || r.Progress == nil || r.Progress.MiniBatchesFailed == 0 {
+		return ""
+	}
+	return fmt.Sprintf("job %s Completed, but %d of %d mini-batches failed (error_threshold allowed it); their errors are in the job's logs/user/error.txt and logs/user/error/ (ml job download -n %s --all)",
+		r.Job, r.Progress.MiniBatchesFailed, r.Progress.MiniBatchesTotal, r.Job)
+}
+
 // userErrorLog is where the batch runtime writes the first user error, as
 // Azure ML does.
 const userErrorLog = "logs/user/error.txt"
@@ -95,6 +107,9 @@ func Job(ctx context.Context, c *azml.Client, job string, o Options) (*Result, e
 		return res, err
 	}
 	p.summary(res)
+	if w := res.PartialWarning(); w != "" && o.Mode == Wait && o.Text != nil {
+		fmt.Fprintf(o.Text, "WARNING: %s\n", w)
+	}
 	report(parent, c, res, o, "")
 	switch res.Status {
 	case "Failed":
@@ -183,6 +198,14 @@ func pollDetails(ctx context.Context, c *azml.Client, job string, res *Result, p
 	}
 }
 
+// Reads of logs are bounded: a poll takes at most maxLogChunk of each log
+// (a log written faster than that catches up over polls), and the first
+// user error at most maxUserError.
+const (
+	maxLogChunk  = 4 << 20
+	maxUserError = 64 << 10
+)
+
 // tailLogs prints new lines of the user and driver logs.
 func tailLogs(ctx context.Context, c *azml.Client, files map[string]string, offsets map[string]int64, p *printer, res *Result) {
 	names := make([]string, 0, len(files))
@@ -193,19 +216,23 @@ func tailLogs(ctx context.Context, c *azml.Client, files map[string]string, offs
 	}
 	sort.Strings(names)
 	for _, name := range names {
-		data, err := c.ReadLog(ctx, files[name], offsets[name])
+		data, err := c.ReadLog(ctx, files[name], offsets[name], maxLogChunk)
 		if err != nil || len(data) == 0 {
 			continue
 		}
-		// Only whole lines; the rest comes next time.
-		end := strings.LastIndexByte(string(data), '\n')
-		if end < 0 {
+		// Only whole lines; the rest comes next time. A line longer than
+		// a whole chunk is printed in chunk-sized pieces, or it would
+		// never get through.
+		text, n := string(data), len(data)
+		if end := strings.LastIndexByte(text, '\n'); end >= 0 {
+			text, n = text[:end], end+1
+		} else if len(data) < maxLogChunk {
 			continue
 		}
-		for _, line := range strings.Split(string(data[:end]), "\n") {
+		for _, line := range strings.Split(text, "\n") {
 			p.event(azml.RunEvent{Type: "log", File: name, Line: line, Time: time.Now().UTC()}, res)
 		}
-		offsets[name] += int64(end + 1)
+		offsets[name] += int64(n)
 	}
 }
 
@@ -217,7 +244,7 @@ func firstUserError(ctx context.Context, c *azml.Client, job string) string {
 		return ""
 	}
 	if u, ok := d.LogFiles[userErrorLog]; ok {
-		if data, err := c.ReadLog(ctx, u, 0); err == nil && len(strings.TrimSpace(string(data))) > 0 {
+		if data, err := c.ReadLog(ctx, u, 0, maxUserError); err == nil && len(strings.TrimSpace(string(data))) > 0 {
 			return strings.TrimSpace(string(data))
 		}
 	}
@@ -289,6 +316,9 @@ func (p *printer) summary(res *Result) {
 		fmt.Fprintf(p.o.Text, "\nExecution Summary\n=================\nRunId: %s\nStatus: %s\n", res.Job, res.Status)
 		if res.Progress != nil {
 			fmt.Fprintf(p.o.Text, "Mini-batches: %d total, %d succeeded, %d failed\n", res.Progress.MiniBatchesTotal, res.Progress.MiniBatchesSucceeded, res.Progress.MiniBatchesFailed)
+		}
+		if w := res.PartialWarning(); w != "" {
+			fmt.Fprintf(p.o.Text, "WARNING: %s\n", w)
 		}
 		if res.UserError != "" {
 			fmt.Fprintf(p.o.Text, "First user error (logs/user/error.txt):\n%s\n", res.UserError)

@@ -66,8 +66,9 @@ type Output struct {
 
 // Report appends j's summary to the step summary and emits the
 // annotations a job in j's state deserves: an error for a Failed job (with
-// its first user error), a warning for a Canceled one or one that was
-// still running when waiting gave up. Reporting never changes the
+// its first user error), a warning for a Canceled one, one that was
+// still running when waiting gave up, or one that Completed with failed
+// mini-batches. Reporting never changes the
 // outcome: a summary that cannot be written becomes a warning.
 func (w *Workflow) Report(j Job) {
 	if w == nil {
@@ -89,6 +90,9 @@ func (w *Workflow) Report(j Job) {
 		w.command("warning", "Batch job "+j.Name+" Canceled", fmt.Sprintf("batch job %s%s was Canceled", j.Name, j.where()))
 	case j.Note != "":
 		w.command("warning", "Batch job "+j.Name+" "+j.Status, j.Note)
+	case j.Status == "Completed" && j.MiniBatches != nil && j.MiniBatches.Failed > 0:
+		w.command("warning", "Batch job "+j.Name+" Completed with failed mini-batches",
+			fmt.Sprintf("batch job %s%s Completed, but %d of %d mini-batches failed (error_threshold allowed it)", j.Name, j.where(), j.MiniBatches.Failed, j.MiniBatches.Total))
 	}
 }
 

@@ -94,13 +94,16 @@ func TestSummary(t *testing.T) {
 func TestReport(t *testing.T) {
 	tests := []struct {
 		name, status, note, userError string
+		miniBatches                   *MiniBatches
 		want                          string
 	}{
-		{"completed: summary only", "Completed", "", "", ""},
-		{"failed: an error with the first user error", "Failed", "", "ValueError: x\n  at line 3",
+		{"completed: summary only", "Completed", "", "", &MiniBatches{Total: 4, Succeeded: 4}, ""},
+		{"completed with failed mini-batches: a warning", "Completed", "", "", &MiniBatches{Total: 4, Succeeded: 3, Failed: 1},
+			"::warning title=Batch job j Completed with failed mini-batches::batch job j (endpoint ep, deployment blue) Completed, but 1 of 4 mini-batches failed (error_threshold allowed it)\n"},
+		{"failed: an error with the first user error", "Failed", "", "ValueError: x\n  at line 3", nil,
 			"::error title=Batch job j Failed::batch job j (endpoint ep, deployment blue) Failed; first user error (logs/user/error.txt):%0AValueError: x%0A  at line 3\n"},
-		{"canceled: a warning", "Canceled", "", "", "::warning title=Batch job j Canceled::batch job j (endpoint ep, deployment blue) was Canceled\n"},
-		{"timeout: a warning with the note", "Running", "still Running after --timeout 1m", "", "::warning title=Batch job j Running::still Running after --timeout 1m\n"},
+		{"canceled: a warning", "Canceled", "", "", nil, "::warning title=Batch job j Canceled::batch job j (endpoint ep, deployment blue) was Canceled\n"},
+		{"timeout: a warning with the note", "Running", "still Running after --timeout 1m", "", nil, "::warning title=Batch job j Running::still Running after --timeout 1m\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -110,7 +113,7 @@ func TestReport(t *testing.T) {
 			}
 			var cmds bytes.Buffer
 			w := &Workflow{SummaryPath: path, Commands: &cmds}
-			j := Job{Name: "j", Endpoint: "ep", Deployment: "blue", Status: tt.status, Note: tt.note, UserError: tt.userError}
+			j := Job{Name: "j", Endpoint: "ep", Deployment: "blue", Status: tt.status, Note: tt.note, UserError: tt.userError, MiniBatches: tt.miniBatches}
 			w.Report(j)
 			if cmds.String() != tt.want {
 				t.Errorf("commands = %q, want %q", cmds.String(), tt.want)

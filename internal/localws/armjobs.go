@@ -45,6 +45,11 @@ func (s *Server) serveJobs(w http.ResponseWriter, r *http.Request, rest []string
 func (s *Server) loadJob(ctx context.Context, name string) (*jobRecord, error) {
 	j, err := s.store.GetJob(ctx, name)
 	if errors.Is(err, errNoRecord) {
+		if parent, ok := strings.CutSuffix(name, "_"+batchScoringStep); ok {
+			if p, err := s.store.GetJob(ctx, parent); err == nil && isModelJob(p) {
+				return scoringStep(p), nil
+			}
+		}
 		return nil, errNotFound("Job '" + name + "' not found in workspace '" + s.opts.Workspace + "'.")
 	}
 	return j, err

@@ -111,15 +111,34 @@ func runSummaryOf(j *jobRecord) runSummary {
 // step: on Azure a batch job is a pipeline run whose step runs the scoring.
 const batchScoringStep = "batchscoring"
 
+// isModelJob reports whether j is a model deployment's job: one scoring
+// step, no pipeline.
+func isModelJob(j *jobRecord) bool {
+	return j.Parent == "" && j.DeploymentType == string(armmachinelearning.BatchDeploymentConfigurationTypeModel)
+}
+
+// scoringStep is the batchscoring child job of a model deployment's job j,
+// "<job>_batchscoring": on Azure a batch job is a pipeline run whose one
+// step scores. Locally the job runs as one; the step is a view of it (its
+// status, times, outputs and logs), never stored, so `ml job show` and
+// `ml job stream` of the name that `ml job list --parent-job-name` lists
+// answer as on Azure.
+func scoringStep(j *jobRecord) *jobRecord {
+	step := *j
+	step.Name, step.DisplayName, step.Description = j.Name+"_"+batchScoringStep, batchScoringStep, ""
+	step.Parent, step.Step, step.RequestID = j.Name, batchScoringStep, ""
+	step.Tags, step.Properties = map[string]string{}, map[string]string{}
+	step.viewOf = j.Name
+	return &step
+}
+
 // childRuns are job j's child runs as run history lists them, oldest
 // first: a pipeline job's steps that have started, or the batchscoring
 // step of a model deployment's job.
 func (s *Server) childRuns(ctx context.Context, j *jobRecord) ([]runSummary, error) {
-	if len(j.Pipeline) == 0 && j.DeploymentType != string(armmachinelearning.BatchDeploymentConfigurationTypePipelineComponent) {
-		step := runSummaryOf(j)
-		step.RunID, step.Name, step.DisplayName, step.Description = j.Name+"_"+batchScoringStep, j.Name+"_"+batchScoringStep, batchScoringStep, ""
-		step.ParentRunID, step.RootRunID, step.Error = j.Name, j.Name, nil
-		step.Tags, step.Properties = map[string]string{}, map[string]string{}
+	if isModelJob(j) {
+		step := runSummaryOf(scoringStep(j))
+		step.Error = nil // the parent carries the job's error
 		return []runSummary{step}, nil
 	}
 	kids, err := s.childJobs(ctx, j.Name)
@@ -154,13 +173,13 @@ type followedLog struct {
 // started step's user_logs/std_log.txt as "<step>/user_logs/std_log.txt",
 // so following the pipeline shows its steps' output.
 func (s *Server) followedLogs(ctx context.Context, j *jobRecord) ([]followedLog, error) {
-	names, err := s.logFiles(j.Name)
+	names, err := s.logFiles(j)
 	if err != nil {
 		return nil, err
 	}
 	var out []followedLog
 	for _, name := range names {
-		out = append(out, followedLog{name: name, path: filepath.Join(s.jobDir(j.Name), filepath.FromSlash(name))})
+		out = append(out, followedLog{name: name, path: filepath.Join(s.logDir(j), filepath.FromSlash(name))})
 	}
 	if len(j.Pipeline) == 0 || j.JobType == jobTypeCommand {
 		return out, nil

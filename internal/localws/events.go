@@ -100,8 +100,8 @@ func (s *Server) serveEvents(w http.ResponseWriter, r *http.Request, j *jobRecor
 	}
 	deadline := time.Now().Add(wait)
 	for {
-		changed := s.events.wait(j.Name)
-		reply, err := s.collectEvents(r, j.Name, cur)
+		changed := s.events.wait(j.storedName())
+		reply, err := s.collectEvents(r, j.storedName(), cur)
 		if err != nil {
 			writeError(w, err)
 			return

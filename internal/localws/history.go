@@ -93,7 +93,7 @@ type runError struct {
 }
 
 func (s *Server) serveRunDetails(w http.ResponseWriter, r *http.Request, j *jobRecord) {
-	logs, err := s.logFiles(j.Name)
+	logs, err := s.logFiles(j)
 	if err != nil {
 		writeError(w, err)
 		return
@@ -147,10 +147,10 @@ var logRoots = []string{"logs", "user_logs", "system_logs"}
 // slash paths relative to the job folder ("logs/...", "user_logs/..."),
 // sorted. Symbolic links are skipped: nothing outside the job folder is
 // ever served.
-func (s *Server) logFiles(job string) ([]string, error) {
+func (s *Server) logFiles(j *jobRecord) ([]string, error) {
 	var out []string
 	for _, root := range logRoots {
-		if err := s.walkLogs(job, root, &out); err != nil {
+		if err := walkLogs(s.logDir(j), root, &out); err != nil {
 			return nil, err
 		}
 	}
@@ -158,8 +158,8 @@ func (s *Server) logFiles(job string) ([]string, error) {
 	return out, nil
 }
 
-func (s *Server) walkLogs(job, rootName string, out *[]string) error {
-	root := filepath.Join(s.jobDir(job), rootName)
+func walkLogs(dir, rootName string, out *[]string) error {
+	root := filepath.Join(dir, rootName)
 	return filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			if os.IsNotExist(err) {
@@ -170,7 +170,7 @@ func (s *Server) walkLogs(job, rootName string, out *[]string) error {
 		if !d.Type().IsRegular() || strings.HasPrefix(d.Name(), ".") {
 			return nil // hidden: a runtime's temporary file (batchrun.writeFileAtomic)
 		}
-		rel, err := filepath.Rel(s.jobDir(job), p)
+		rel, err := filepath.Rel(dir, p)
 		if err != nil {
 			return err
 		}
@@ -180,7 +180,7 @@ func (s *Server) walkLogs(job, rootName string, out *[]string) error {
 }
 
 func (s *Server) serveLogList(w http.ResponseWriter, r *http.Request, j *jobRecord) {
-	logs, err := s.logFiles(j.Name)
+	logs, err := s.logFiles(j)
 	if err != nil {
 		writeError(w, err)
 		return
@@ -192,7 +192,7 @@ func (s *Server) serveLogList(w http.ResponseWriter, r *http.Request, j *jobReco
 	}
 	out := listPage[logFile]{Value: []logFile{}}
 	for _, name := range logs {
-		fi, err := os.Stat(filepath.Join(s.jobDir(j.Name), filepath.FromSlash(name)))
+		fi, err := os.Stat(filepath.Join(s.logDir(j), filepath.FromSlash(name)))
 		if err != nil {
 			continue
 		}
@@ -209,7 +209,7 @@ func (s *Server) serveLogFile(w http.ResponseWriter, r *http.Request, j *jobReco
 	if len(segs) > 1 && (segs[0] == "user_logs" || segs[0] == "system_logs") {
 		rootName, rel = segs[0], strings.Join(segs[1:], "/")
 	}
-	root := filepath.Join(s.jobDir(j.Name), rootName)
+	root := filepath.Join(s.logDir(j), rootName)
 	full := filepath.Join(root, filepath.FromSlash(rel))
 	if r2, err := filepath.Rel(root, full); err != nil || !filepath.IsLocal(r2) {
 		writeError(w, errBadRequest("log name "+rel+" is not inside the job's logs folder"))

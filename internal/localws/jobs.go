@@ -92,6 +92,24 @@ type jobRecord struct {
 	// path in the pipeline ("prep", "inner.train").
 	Parent string `json:"parent,omitempty"`
 	Step   string `json:"step,omitempty"`
+
+	// viewOf is set on the batchscoring step of a model deployment's job
+	// (scoringStep), which is never stored: it names the stored job whose
+	// logs and events are the step's.
+	viewOf string
+}
+
+// storedName is the name of the stored job j is, or is a view of.
+func (j *jobRecord) storedName() string {
+	if j.viewOf != "" {
+		return j.viewOf
+	}
+	return j.Name
+}
+
+// logDir is the folder that holds j's logs.
+func (s *Server) logDir(j *jobRecord) string {
+	return s.jobDir(j.storedName())
 }
 
 // jobInput is one resolved input.

@@ -27,7 +27,7 @@ func TestLogFilesSkipHiddenTemporaries(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	got, err := e.srv.logFiles("job1")
+	got, err := e.srv.logFiles(&jobRecord{Name: "job1"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -60,13 +60,13 @@ func (s *Server) serveStudio(w http.ResponseWriter, r *http.Request, job string)
 	for _, o := range j.Outputs {
 		page.Outputs = append(page.Outputs, studioOutput{Name: o.Name, URI: outputURI(o)})
 	}
-	logs, err := s.logFiles(j.Name)
+	logs, err := s.logFiles(j)
 	if err != nil {
 		writeError(w, err)
 		return
 	}
 	for _, name := range logs {
-		if fi, err := os.Stat(filepath.Join(s.jobDir(j.Name), filepath.FromSlash(name))); err == nil {
+		if fi, err := os.Stat(filepath.Join(s.logDir(j), filepath.FromSlash(name))); err == nil {
 			page.Logs = append(page.Logs, studioLog{Name: name, Size: fi.Size()})
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/mlbatch/ml/internal/batchrun"
+	"github.com/mlbatch/ml/internal/rotree"
 )
 
 // How a command step runs, as on Azure ML: the command line goes to bash
@@ -68,6 +69,11 @@ func (p *plan) runCommand(ctx context.Context, n *node, env stepEnv) finished {
 	cmd.Cancel = func() error { killProcessGroup(cmd); return nil }
 	cmd.WaitDelay = killGrace
 	err = cmd.Run()
+	// The read-only inputs go with the step, as Azure unmounts them: the
+	// job folder pins no copies.
+	if rerr := rotree.Remove(filepath.Join(n.run.Dir, inputsFolder)); rerr != nil && err == nil {
+		return fail(fmt.Errorf("remove the step's inputs folder: %w", rerr))
+	}
 	if err == nil {
 		return finished{status: StatusCompleted}
 	}
@@ -116,7 +122,32 @@ func prepareStepDirs(n *node) (string, error) {
 			return "", fmt.Errorf("create the folder of output %s: %w", name, err)
 		}
 	}
+	if err := buildInputViews(n); err != nil {
+		return "", err
+	}
 	return wd, nil
+}
+
+// buildInputViews makes each read-only input of the step (node.views) a
+// read-only tree of its source: hard links where that keeps the source
+// safe, copies elsewhere (package rotree). An earlier run's trees go
+// first.
+func buildInputViews(n *node) error {
+	root := filepath.Join(n.run.Dir, inputsFolder)
+	if err := rotree.Remove(root); err != nil {
+		return fmt.Errorf("clear the step's inputs folder: %w", err)
+	}
+	b := rotree.New()
+	for _, name := range sortedKeys(n.views) {
+		view := n.views[name]
+		if err := os.MkdirAll(filepath.Dir(view), 0o700); err != nil {
+			return fmt.Errorf("create the folder of input %s: %w", name, err)
+		}
+		if _, err := b.Build(n.run.Inputs[name].Path, view); err != nil {
+			return fmt.Errorf("input %s: %w", name, err)
+		}
+	}
+	return nil
 }
 
 // stepEnviron is the step's environment: the caller's, PATH with the local
@@ -131,7 +162,11 @@ func (p *plan) stepEnviron(n *node, env stepEnv) []string {
 	)
 	for _, name := range sortedKeys(n.run.Inputs) {
 		v := n.run.Inputs[name]
-		out = append(out, "AZURE_ML_INPUT_"+name+"="+firstNonEmpty(v.Path, v.Literal))
+		path := v.Path
+		if view, ok := n.views[name]; ok {
+			path = view
+		}
+		out = append(out, "AZURE_ML_INPUT_"+name+"="+firstNonEmpty(path, v.Literal))
 	}
 	for _, name := range sortedKeys(n.run.Outputs) {
 		out = append(out, "AZURE_ML_OUTPUT_"+name+"="+n.run.Outputs[name])

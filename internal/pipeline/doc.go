@@ -14,7 +14,7 @@
 //	${{parent.outputs.y}}                 (outputs) the pipeline's output y
 //	${{parent.jobs.<step>.outputs.<o>}}   another step's output o
 //	a literal                             its text, for string, number, integer and boolean ports
-//	a local path                          data (ro_mount and download alike)
+//	a local path                          data
 //
 // and ports left unbound take the component's default (literals), stay
 // unset (optional inputs) or get Azure's default output location, the
@@ -26,7 +26,14 @@
 //
 // ${{inputs.x}} becomes the literal as the caller rendered it (as Azure
 // does: Python's str(), True, 0.5, 2.0; the engine checks it parses as the
-// port's type) or the input's local path; ${{outputs.y}} the output's folder, created before the step starts.
+// port's type) or the input's local path; ${{outputs.y}} the output's
+// folder, created before the step starts. A data input delivered ro_mount
+// (the default) or download is a read-only tree of its source in the
+// step's job folder, inputs/<x> (inputs/<x>/<file> for a uri_file), built
+// when the step starts and removed when it ends (package rotree: hard
+// links where permission bits keep the source safe, copies otherwise), so
+// a step cannot change a registered asset or another step's output; an
+// rw_mount or direct input is the source's own path.
 // A $[[...]] block is kept without its brackets when every input in it is
 // set and dropped when one is an unset optional input, as on Azure. The
 // command runs with bash (sh where there is none) in a copy of the

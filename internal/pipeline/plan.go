@@ -3,6 +3,7 @@ package pipeline
 import (
 	"fmt"
 	"maps"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -26,6 +27,10 @@ type node struct {
 	// parallelInput and parallelOutput are a parallel step's input_data
 	// path and append_row_to folder.
 	parallelInput, parallelOutput string
+	// views are a command step's read-only inputs: input name → the path
+	// the command sees, a read-only tree of the input built when the step
+	// starts (inputView).
+	views map[string]string
 }
 
 // source is what a port is bound to once references are followed.
@@ -407,6 +412,7 @@ func (p *planner) newNode(sc *scope, path, job string, comp *Component, env map[
 		comp:   comp,
 		env:    merged,
 		inputs: sc.inputs,
+		views:  map[string]string{},
 		run: StepRun{
 			Path: path, Job: job, Type: comp.Type, Component: nameOf(comp), Status: StatusNotStarted,
 			Inputs: map[string]Value{}, Outputs: map[string]string{}, OutputTypes: map[string]string{}, Dir: p.opts.JobDir(job),
@@ -428,6 +434,9 @@ func (p *planner) finishNode(n *node) error {
 			v.Literal = src.value
 		} else {
 			v.Path = src.value
+			if n.comp.Type == TypeCommand && readOnlyMode(src.mode) {
+				n.views[name] = inputView(n.run.Dir, name, src)
+			}
 		}
 		n.run.Inputs[name] = v
 		if src.producer != nil && !slices.Contains(n.deps, src.producer) {
@@ -447,6 +456,9 @@ func (p *planner) finishNode(n *node) error {
 		src, ok := n.inputs[name]
 		if !ok {
 			return "", false, fmt.Errorf("the command of component %s uses ${{inputs.%s}}, but the component has no input %s; its inputs are: %s", nameOf(n.comp), name, name, names(n.comp.Inputs))
+		}
+		if view, ok := n.views[name]; ok {
+			return view, true, nil
 		}
 		return src.value, src.set, nil
 	}
@@ -541,4 +553,32 @@ func firstNonEmpty(vs ...string) string {
 		}
 	}
 	return ""
+}
+
+// inputsFolder is where a command step's read-only inputs are, in its job
+// folder.
+const inputsFolder = "inputs"
+
+// readOnlyMode reports whether a data input delivered with mode is
+// read-only for the step. Azure mounts ro_mount (the default) read-only and
+// gives download a copy whose changes go nowhere; both are a read-only tree
+// here, so a step never changes a registered asset or another step's
+// output. rw_mount writes through, and direct hands over the location.
+func readOnlyMode(mode string) bool {
+	switch mode {
+	case "rw_mount", "direct":
+		return false
+	}
+	return true
+}
+
+// inputView is the path a command step sees for a read-only data input:
+// inputs/<name> in its job folder, or inputs/<name>/<file name> for a
+// uri_file, as Azure mounts one file under its own name.
+func inputView(jobDir, name string, src source) string {
+	dir := filepath.Join(jobDir, inputsFolder, name)
+	if src.typ == "uri_file" {
+		return filepath.Join(dir, filepath.Base(src.value))
+	}
+	return dir
 }

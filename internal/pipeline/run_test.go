@@ -377,3 +377,52 @@ func TestValidateRefusesBadGraphs(t *testing.T) {
 		t.Fatalf("invalid jobs wrote job folders: %v", err)
 	}
 }
+
+// TestStepInputsAreReadOnly: a command step gets its ro_mount and download
+// inputs (folders and files) as read-only trees in its job folder: it reads
+// them, and whatever it tries to write there never reaches the source (a
+// registered asset, another step's output); the trees go when the step
+// ends. An rw_mount input writes through.
+func TestStepInputsAreReadOnly(t *testing.T) {
+	w := newWorkspace(t)
+	data := writeFiles(t, t.TempDir(), map[string]string{"a.txt": "1\n", "sub/b.txt": "2\n"})
+	one := filepath.Join(writeFiles(t, t.TempDir(), map[string]string{"one.csv": "x\n"}), "one.csv")
+	shared := writeFiles(t, t.TempDir(), map[string]string{"keep.txt": "k\n"})
+	// Each write may fail (permission bits) or land in the copy (root):
+	// either way the source stays as it was.
+	tamper := command("tamper:1",
+		"cat ${{inputs.data}}/a.txt ${{inputs.data}}/sub/b.txt ${{inputs.one}} > ${{outputs.out}}/seen.txt"+
+			" && basename ${{inputs.one}} >> ${{outputs.out}}/seen.txt"+
+			" && echo \"$AZURE_ML_INPUT_data\" > ${{outputs.out}}/env.txt"+
+			"; (echo changed > ${{inputs.data}}/a.txt; echo new > ${{inputs.data}}/new.txt; echo changed > ${{inputs.one}}; rm -f ${{inputs.data}}/sub/b.txt) 2>/dev/null"+
+			"; echo written > ${{inputs.rw}}/rw.txt; true",
+		map[string]Port{"data": folder(), "one": {Type: "uri_file", Mode: "download"}, "rw": {Type: "uri_folder", Mode: "rw_mount"}},
+		map[string]Port{"out": folder()})
+	res, err := w.run(t, Job{Name: "ro", Component: tamper, Inputs: map[string]Binding{
+		"data": {Path: data}, "one": {Path: one}, "rw": {Path: shared},
+	}})
+	if err != nil || res.Status != StatusCompleted {
+		t.Fatalf("Run = %v, %v (%s)", res.Status, err, res.Error)
+	}
+	if got := readFile(t, filepath.Join(res.Outputs["out"], "seen.txt")); got != "1\n2\nx\none.csv\n" {
+		t.Errorf("the step saw %q, want the inputs' content and the file's own name", got)
+	}
+	view := strings.TrimSpace(readFile(t, filepath.Join(res.Outputs["out"], "env.txt")))
+	if want := filepath.Join(w.jobDir("ro"), "inputs", "data"); view != want {
+		t.Errorf("AZURE_ML_INPUT_data = %s, want the read-only tree %s", view, want)
+	}
+	for path, want := range map[string]string{
+		filepath.Join(data, "a.txt"): "1\n", filepath.Join(data, "sub", "b.txt"): "2\n", one: "x\n",
+		filepath.Join(shared, "rw.txt"): "written\n",
+	} {
+		if got := readFile(t, path); got != want {
+			t.Errorf("%s = %q after the step, want %q", path, got, want)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(data, "new.txt")); !os.IsNotExist(err) {
+		t.Errorf("the step created a file in its input's source: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(w.jobDir("ro"), "inputs")); !os.IsNotExist(err) {
+		t.Errorf("the read-only inputs outlived the step: %v", err)
+	}
+}

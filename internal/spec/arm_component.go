@@ -138,8 +138,14 @@ func (c *Component) Spec(r *Registered, anonymous bool) map[string]any {
 	if c.Tags != nil {
 		s["tags"] = anyMap(c.Tags)
 	}
-	if c.IsDeterministic != nil {
+	// azure-ai-ml's command and parallel components default
+	// is_deterministic to true and always write it; a pipeline component
+	// has no default, so it is written only when given.
+	switch {
+	case c.IsDeterministic != nil:
 		s["is_deterministic"] = *c.IsDeterministic
+	case c.Type == ComponentCommand || c.Type == ComponentParallel:
+		s["is_deterministic"] = true
 	}
 	if len(c.Inputs) > 0 {
 		in := map[string]any{}
@@ -197,7 +203,9 @@ func (c *Component) source() string {
 	return SourceYAMLJob
 }
 
-// spec is a port as a componentSpec writes it.
+// spec is a port as a componentSpec writes it. default, min and max are
+// text, Python's str() of the YAML value ("0.5", "True"), because
+// azure-ai-ml's port schema dumps them as strings before the PUT.
 func (p *Port) spec() map[string]any {
 	m := map[string]any{"type": p.Type}
 	setIf(m, "description", p.Description)
@@ -205,13 +213,13 @@ func (p *Port) spec() map[string]any {
 		m["optional"] = true
 	}
 	if p.Default != nil {
-		m["default"] = p.Default.Value()
+		m["default"] = p.Default.PyStr()
 	}
 	if p.Min != nil {
-		m["min"] = p.Min.Value()
+		m["min"] = p.Min.PyStr()
 	}
 	if p.Max != nil {
-		m["max"] = p.Max.Value()
+		m["max"] = p.Max.PyStr()
 	}
 	if len(p.Enum) > 0 {
 		m["enum"] = append([]string(nil), p.Enum...)

@@ -183,7 +183,7 @@ func LoadComponent(ctx context.Context, path string, stdin io.Reader, overrides 
 	if err != nil {
 		return nil, err
 	}
-	d := &decoder{file: file, baseDir: base, origin: map[*yaml.Node]string{}}
+	d := &decoder{ctx: ctx, file: file, baseDir: base, origin: map[*yaml.Node]string{}}
 	if err := d.apply(root, overrides); err != nil {
 		return nil, err
 	}
@@ -670,12 +670,16 @@ func (d *decoder) loadComponentFile(n *yaml.Node, raw string, cc componentContex
 	if r, err := filepath.Rel(d.baseDir, p); err == nil && !strings.HasPrefix(r, "..") {
 		rel = filepath.Join(filepath.Dir(d.file), r)
 	}
-	root, file, base, err := readTree(context.Background(), rel, nil, "component")
+	ctx := d.ctx
+	if ctx == nil {
+		ctx = context.Background() // a stored tree names no files
+	}
+	root, file, base, err := readTree(ctx, rel, nil, "component")
 	if err != nil {
 		// The error is located in the component's own file.
 		return nil, err
 	}
-	sub := &decoder{file: file, baseDir: base, origin: map[*yaml.Node]string{}}
+	sub := &decoder{ctx: ctx, file: file, baseDir: base, origin: map[*yaml.Node]string{}}
 	// A component file a step or deployment names is registered
 	// anonymously, so it needs no name.
 	c, err := sub.component(root, componentContext{file: file, want: cc.want, nameOptional: true, stack: append(append([]string(nil), cc.stack...), p)})

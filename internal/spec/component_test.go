@@ -171,7 +171,7 @@ func TestComponentSpec(t *testing.T) {
 		"inputs": map[string]any{
 			"input_data": map[string]any{"type": "uri_folder"},
 			"score_mode": map[string]any{"type": "string", "default": "append"},
-			"threshold":  map[string]any{"type": "number", "default": 0.5, "min": float64(0), "max": float64(1)},
+			"threshold":  map[string]any{"type": "number", "default": "0.5", "min": "0", "max": "1"},
 		},
 		"outputs": map[string]any{"scores": map[string]any{"type": "uri_folder", "mode": "upload"}, "prepared": map[string]any{"type": "uri_folder"}},
 		"jobs": map[string]any{

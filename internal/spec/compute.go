@@ -61,7 +61,7 @@ func LoadCompute(ctx context.Context, path string, stdin io.Reader, overrides []
 	if err != nil {
 		return nil, err
 	}
-	d := &decoder{file: file, baseDir: base, origin: map[*yaml.Node]string{}}
+	d := &decoder{ctx: ctx, file: file, baseDir: base, origin: map[*yaml.Node]string{}}
 	if err := d.apply(root, overrides); err != nil {
 		return nil, err
 	}

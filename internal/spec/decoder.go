@@ -23,6 +23,9 @@ const commandLine = "(command line)"
 // and line of the node, or at the override (--set KEY, --name) that put the
 // node there.
 type decoder struct {
+	// ctx bounds the reads of the files the tree names (a pipeline's child
+	// component files): the command's context, so Ctrl-C stops them.
+	ctx context.Context
 	// file is the path shown in errors.
 	file string
 	// baseDir is the folder relative paths resolve against: the YAML

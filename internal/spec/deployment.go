@@ -151,21 +151,21 @@ func LoadDeployment(ctx context.Context, path string, stdin io.Reader, overrides
 	if err != nil {
 		return nil, err
 	}
-	return decodeDeployment(root, file, base, overrides, path)
+	return decodeDeployment(ctx, root, file, base, overrides, path)
 }
 
 // DeploymentFromDoc decodes a deployment given as a document (az's dump of
 // an existing deployment, for `update` without --file) after overrides.
-func DeploymentFromDoc(name string, doc map[string]any, overrides []Override) (*Deployment, error) {
+func DeploymentFromDoc(ctx context.Context, name string, doc map[string]any, overrides []Override) (*Deployment, error) {
 	root, base, err := treeFromDoc(doc)
 	if err != nil {
 		return nil, err
 	}
-	return decodeDeployment(root, "(batch deployment "+name+")", base, overrides, "")
+	return decodeDeployment(ctx, root, "(batch deployment "+name+")", base, overrides, "")
 }
 
-func decodeDeployment(root *yaml.Node, file, base string, overrides []Override, path string) (*Deployment, error) {
-	d := &decoder{file: file, baseDir: base, origin: map[*yaml.Node]string{}}
+func decodeDeployment(ctx context.Context, root *yaml.Node, file, base string, overrides []Override, path string) (*Deployment, error) {
+	d := &decoder{ctx: ctx, file: file, baseDir: base, origin: map[*yaml.Node]string{}}
 	if err := d.apply(root, overrides); err != nil {
 		return nil, err
 	}

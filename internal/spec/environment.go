@@ -22,7 +22,7 @@ func LoadEnvironment(ctx context.Context, path string, stdin io.Reader, override
 	if err != nil {
 		return nil, err
 	}
-	d := &decoder{file: file, baseDir: base, origin: map[*yaml.Node]string{}}
+	d := &decoder{ctx: ctx, file: file, baseDir: base, origin: map[*yaml.Node]string{}}
 	if err := d.apply(root, overrides); err != nil {
 		return nil, err
 	}

@@ -21,7 +21,7 @@ func LoadModel(ctx context.Context, path string, stdin io.Reader, overrides []Ov
 	if err != nil {
 		return nil, err
 	}
-	d := &decoder{file: file, baseDir: base, origin: map[*yaml.Node]string{}}
+	d := &decoder{ctx: ctx, file: file, baseDir: base, origin: map[*yaml.Node]string{}}
 	if err := d.apply(root, overrides); err != nil {
 		return nil, err
 	}

@@ -328,6 +328,10 @@ func (f *fakeRunner) Run(ctx context.Context, spec localws.RunSpec, report func(
 	f.written[spec.JobName] = out
 	f.mu.Unlock()
 	final := localws.Progress{MiniBatchesTotal: 1, MiniBatchesSucceeded: 1, ItemsTotal: len(files), RowsWritten: len(files)}
+	if has("partial") {
+		// One mini-batch of two failed, within the error threshold.
+		final = localws.Progress{MiniBatchesTotal: 2, MiniBatchesSucceeded: 1, MiniBatchesFailed: 1, ItemsTotal: len(files), ItemsFailed: 1, RowsWritten: len(files) - 1}
+	}
 	report(final)
 	return localws.RunResult{Progress: final}, nil
 }

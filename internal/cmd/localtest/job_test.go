@@ -127,6 +127,22 @@ func TestJobStream(t *testing.T) {
 		}
 	})
 
+	t.Run("a job completed with failed mini-batches exits 0 and says so", func(t *testing.T) {
+		partial := e.invoke(map[string]string{"partial.csv": "1\n", "c.csv": "3\n"})
+		r := e.ml(nil, "job", "stream", "-n", partial)
+		want := "WARNING: job " + partial + " Completed, but 1 of 2 mini-batches failed (error_threshold allowed it)"
+		if r.code != 0 || !strings.Contains(r.stdout, want) || !strings.Contains(r.stdout, "ml job download -n "+partial+" --all") {
+			t.Errorf("want exit 0 and %q in the summary, got %s", want, r)
+		}
+		if r := e.ml(nil, "job", "stream", "-n", ok); strings.Contains(r.stdout, "WARNING") {
+			t.Errorf("a job with no failed mini-batch got a warning:\n%s", r.stdout)
+		}
+		w := e.ml(nil, "batch-endpoint", "invoke", "-n", endpointName, "--input", writeFiles(t, t.TempDir(), map[string]string{"partial-2.csv": "1\n"}), "--wait", "--query", "name", "-o", "tsv")
+		if w.code != 0 || !strings.Contains(w.stderr, "Completed, but 1 of 2 mini-batches failed") {
+			t.Errorf("invoke --wait: want exit 0 and the warning on stderr, got %s", w)
+		}
+	})
+
 	t.Run("missing job exits 3", func(t *testing.T) {
 		if r := e.ml(nil, "job", "stream", "-n", "no-such-job"); r.code != 3 {
 			t.Errorf("want exit 3, got %s", r)

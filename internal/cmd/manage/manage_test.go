@@ -103,7 +103,7 @@ func TestDeploymentDocRoundTrip(t *testing.T) {
 	read := body
 	read.Name = to.Ptr("testDeploymentName")
 	doc := DeploymentDoc(&read, "testendpointname")
-	back, err := spec.DeploymentFromDoc("testDeploymentName", roundTripJSON(t, doc), nil)
+	back, err := spec.DeploymentFromDoc(context.Background(), "testDeploymentName", roundTripJSON(t, doc), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

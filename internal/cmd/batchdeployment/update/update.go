@@ -98,7 +98,7 @@ func updateRun(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	d, err := spec.DeploymentFromDoc(opts.Name, manage.DeploymentDoc(current, opts.EndpointName), overrides)
+	d, err := spec.DeploymentFromDoc(ctx, opts.Name, manage.DeploymentDoc(current, opts.EndpointName), overrides)
 	if err != nil {
 		return err
 	}

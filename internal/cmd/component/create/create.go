@@ -37,8 +37,9 @@ parallelComponent or pipelineComponent schema). The whole file is checked
 first, with every child component a pipeline defines inline or in a file of
 its own and every component it references: unknown keys, wrong types, inputs
 a step sets that its component does not declare, bindings to inputs or steps
-that do not exist, and local folders that are missing are reported with file,
-line and fix, and nothing is registered. Then, as az does, a local code:
+that do not exist, local folders that are missing, and a version (--version or
+version:) that already exists with another definition are reported with file,
+line and fix, and nothing is uploaded or registered. Then, as az does, a local code:
 folder is uploaded (unchanged files are not uploaded again) and registered as
 a code version, an inline environment as an environment version, the children
 of a pipeline as anonymous components (azureml_anonymous, versioned by a hash

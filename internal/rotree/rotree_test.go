@@ -1,4 +1,4 @@
-package batchrun
+package rotree
 
 import (
 	"errors"
@@ -30,11 +30,11 @@ func sourceModel(t *testing.T) string {
 // buildTree builds dst from src with ml; the read-only tree is removed
 // when the test ends (t.TempDir's cleanup could not, as a user other than
 // root).
-func buildTree(t *testing.T, ml modelLinker, src, name string) (string, modelTreeStats) {
+func buildTree(t *testing.T, b Builder, src, name string) (string, Stats) {
 	t.Helper()
 	dst := filepath.Join(t.TempDir(), name)
-	t.Cleanup(func() { _ = removeModelTree(dst) })
-	st, err := ml.build(src, dst)
+	t.Cleanup(func() { _ = Remove(dst) })
+	st, err := b.Build(src, dst)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,13 +72,13 @@ func sameFile(t *testing.T, a, b string) bool {
 	return os.SameFile(ia, ib)
 }
 
-// TestModelTreeLinksReadOnlyFiles: with links allowed, read-only files are
+// TestTreeLinksReadOnlyFiles: with links allowed, read-only files are
 // hard links to the source (no bytes copied), writable ones read-only
 // copies, and the whole tree is read-only.
-func TestModelTreeLinksReadOnlyFiles(t *testing.T) {
+func TestTreeLinksReadOnlyFiles(t *testing.T) {
 	src := sourceModel(t)
-	dst, st := buildTree(t, modelLinker{linkReadOnly: true, link: os.Link}, src, "model")
-	if st.linked != 2 || st.copied != 1 || st.copiedBytes != int64(len("writable")) {
+	dst, st := buildTree(t, Builder{LinkReadOnly: true, Link: os.Link}, src, "model")
+	if st.Linked != 2 || st.Copied != 1 || st.CopiedBytes != int64(len("writable")) {
 		t.Errorf("stats = %+v, want 2 linked and notes.txt copied", st)
 	}
 	if got, want := treeFiles(t, dst), treeFiles(t, src); !equalMaps(got, want) {
@@ -90,31 +90,31 @@ func TestModelTreeLinksReadOnlyFiles(t *testing.T) {
 		}
 	}
 	assertReadOnlyTree(t, dst)
-	if err := removeModelTree(dst); err != nil {
+	if err := Remove(dst); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(dst); !errors.Is(err, fs.ErrNotExist) {
-		t.Errorf("tree still there after removeModelTree: %v", err)
+		t.Errorf("tree still there after Remove: %v", err)
 	}
 	if got := treeFiles(t, src); got["MLmodel"] != "flavors: {}\n" || got["weights/w.bin"] != "weights" {
 		t.Errorf("removing the tree changed the source: %v", got)
 	}
 }
 
-// TestModelTreeCopiesWhenLinksAreUnsafeOrFail: without links (root), or when
+// TestTreeCopiesWhenLinksAreUnsafeOrFail: without links (root), or when
 // linking fails (another device), every file is a read-only copy.
-func TestModelTreeCopiesWhenLinksAreUnsafeOrFail(t *testing.T) {
+func TestTreeCopiesWhenLinksAreUnsafeOrFail(t *testing.T) {
 	crossDevice := func(oldname, newname string) error {
 		return &os.LinkError{Op: "link", Old: oldname, New: newname, Err: syscall.EXDEV}
 	}
-	for name, ml := range map[string]modelLinker{
-		"root":         {linkReadOnly: false, link: os.Link},
-		"cross-device": {linkReadOnly: true, link: crossDevice},
+	for name, ml := range map[string]Builder{
+		"root":         {LinkReadOnly: false, Link: os.Link},
+		"cross-device": {LinkReadOnly: true, Link: crossDevice},
 	} {
 		t.Run(name, func(t *testing.T) {
 			src := sourceModel(t)
 			dst, st := buildTree(t, ml, src, "model")
-			if st.linked != 0 || st.copied != 3 {
+			if st.Linked != 0 || st.Copied != 3 {
 				t.Errorf("stats = %+v, want 3 copies", st)
 			}
 			for _, rel := range []string{"MLmodel", "weights/w.bin", "notes.txt"} {
@@ -133,10 +133,10 @@ func TestModelTreeCopiesWhenLinksAreUnsafeOrFail(t *testing.T) {
 	}
 }
 
-// TestModelTreeFollowsFileLinks: a symbolic link to a file contributes the
+// TestTreeFollowsFileLinks: a symbolic link to a file contributes the
 // file (scripts see a plain file, as on a mount); a link to a folder is
 // skipped, never followed into a loop.
-func TestModelTreeFollowsFileLinks(t *testing.T) {
+func TestTreeFollowsFileLinks(t *testing.T) {
 	src := filepath.Join(t.TempDir(), "model")
 	writeFile(t, filepath.Join(src, "real.txt"), "content")
 	if err := os.Symlink("real.txt", filepath.Join(src, "alias.txt")); err != nil {
@@ -145,23 +145,23 @@ func TestModelTreeFollowsFileLinks(t *testing.T) {
 	if err := os.Symlink(".", filepath.Join(src, "loop")); err != nil {
 		t.Fatal(err)
 	}
-	dst, st := buildTree(t, modelLinker{linkReadOnly: true, link: os.Link}, src, "model")
+	dst, st := buildTree(t, Builder{LinkReadOnly: true, Link: os.Link}, src, "model")
 	if got := treeFiles(t, dst); !equalMaps(got, map[string]string{"alias.txt": "content", "real.txt": "content"}) {
 		t.Errorf("tree = %v", got)
 	}
 	if info, err := os.Lstat(filepath.Join(dst, "alias.txt")); err != nil || !info.Mode().IsRegular() {
 		t.Errorf("alias.txt in the tree is not a regular file: %v %v", info, err)
 	}
-	if !slices.Equal(st.skipped, []string{"loop"}) {
-		t.Errorf("skipped = %v, want the folder link", st.skipped)
+	if !slices.Equal(st.Skipped, []string{"loop"}) {
+		t.Errorf("skipped = %v, want the folder link", st.Skipped)
 	}
 }
 
-// TestModelTreeOfAFile: a model registered from one file is that file.
-func TestModelTreeOfAFile(t *testing.T) {
+// TestTreeOfAFile: a model registered from one file is that file.
+func TestTreeOfAFile(t *testing.T) {
 	src := filepath.Join(t.TempDir(), "model.pkl")
 	writeFile(t, src, "pickle")
-	dst, _ := buildTree(t, modelLinker{linkReadOnly: true, link: os.Link}, src, "model.pkl")
+	dst, _ := buildTree(t, Builder{LinkReadOnly: true, Link: os.Link}, src, "model.pkl")
 	if got := readText(t, dst); got != "pickle" {
 		t.Errorf("copy = %q", got)
 	}
@@ -194,10 +194,10 @@ func assertReadOnlyTree(t *testing.T, root string) {
 		return // root writes whatever the bits say; the tree is copies then
 	}
 	if err := os.WriteFile(filepath.Join(root, "MLmodel"), []byte("changed"), 0o644); err == nil {
-		t.Errorf("writing a model file through AZUREML_MODEL_DIR succeeded")
+		t.Errorf("writing a file through the read-only tree succeeded")
 	}
 	if err := os.WriteFile(filepath.Join(root, "new.txt"), []byte("x"), 0o644); err == nil {
-		t.Errorf("creating a file in AZUREML_MODEL_DIR succeeded")
+		t.Errorf("creating a file in the read-only tree succeeded")
 	}
 }
 
@@ -211,4 +211,23 @@ func equalMaps(a, b map[string]string) bool {
 		}
 	}
 	return true
+}
+
+func writeFile(t testing.TB, path, content string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func readText(t testing.TB, path string) string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
 }
