@@ -49,8 +49,12 @@ func (c *Client) OpenDatastore(ctx context.Context, name string) (*Datastore, er
 	ds.AccountURL = c.accountURL(blob)
 	containerURL := ds.AccountURL + "/" + ds.Container
 	copts := c.T.clientOptions()
-	// Uploads of large files need longer per-try timeouts than ARM calls.
+	// Uploads of large files need longer per-try timeouts than ARM calls,
+	// and larger write buffers (upload.Transport).
 	copts.Retry = upload.RetryOptions()
+	if copts.Transport == nil {
+		copts.Transport = upload.Transport()
+	}
 	opts := &container.ClientOptions{ClientOptions: copts}
 
 	secrets, serr := c.arm.NewDatastoresClient().ListSecrets(ctx, c.T.ResourceGroup, c.T.Workspace, name, nil)

@@ -1,8 +1,10 @@
 package upload
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -132,9 +134,52 @@ func (u *uploader) putWhole(ctx context.Context, bb *blockblob.Client, file *os.
 	return nil
 }
 
-// putBlocks stages the file's blocks, up to BlockConcurrency at once, then
-// commits the list with the file's MD5.
+// commitAttempts is how often putBlocks stages and commits a file whose
+// commit the storage refuses with InvalidBlockList. Committing a block list
+// (or a Put Blob) discards every uncommitted block of the blob, so when two
+// uploads of the same folder run at once, one's commit throws away the
+// blocks the other has staged. The blob is named after the content hash, so
+// the winner stored the same bytes: the loser finds them (sameContent) and
+// is done; otherwise it stages again.
+const commitAttempts = 3
+
+// putBlocks stages the file's blocks and commits them (stageAndCommit),
+// again with fresh blocks when another upload of the same blob discarded
+// them (commitAttempts).
 func (u *uploader) putBlocks(ctx context.Context, bb *blockblob.Client, file *os.File, f File) error {
+	var err error
+	for attempt := range commitAttempts {
+		if err = u.stageAndCommit(ctx, bb, file, f, attempt > 0); err == nil || !bloberror.HasCode(err, bloberror.InvalidBlockList) {
+			return err
+		}
+		if same, perr := sameContent(ctx, bb, f); perr != nil {
+			return errors.Join(err, perr)
+		} else if same {
+			return nil
+		}
+	}
+	return err
+}
+
+// sameContent reports whether the blob already holds f: its length and
+// Content-MD5 (which a commit sets from the plan, and Put Blob from the
+// content) are f's. A missing blob is not an error.
+func sameContent(ctx context.Context, bb *blockblob.Client, f File) (bool, error) {
+	props, err := bb.GetProperties(ctx, nil)
+	if bloberror.HasCode(err, bloberror.BlobNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return props.ContentLength != nil && *props.ContentLength == f.Size &&
+		len(f.ContentMD5) > 0 && bytes.Equal(props.ContentMD5, f.ContentMD5), nil
+}
+
+// stageAndCommit stages the file's blocks, up to BlockConcurrency at once,
+// then commits the list with the file's MD5. again says the bytes were
+// counted in the progress by an earlier attempt.
+func (u *uploader) stageAndCommit(ctx context.Context, bb *blockblob.Client, file *os.File, f File, again bool) error {
 	count := int64(len(f.CRC64))
 	ids := make([]string, count)
 	// A fresh prefix per attempt: blocks staged by another uploader of the
@@ -163,7 +208,9 @@ func (u *uploader) putBlocks(ctx context.Context, bb *blockblob.Client, file *os
 			if err != nil {
 				return fmt.Errorf("block %d of %d: %w", i+1, count, err)
 			}
-			u.prog.emit(EventBytes, f, n, "")
+			if !again {
+				u.prog.emit(EventBytes, f, n, "")
+			}
 			return nil
 		})
 	}

@@ -11,7 +11,7 @@ import (
 func TestDefaultOptions(t *testing.T) {
 	o := DefaultOptions()
 	wantFiles := min(max(16, 4*runtime.NumCPU()), 64)
-	if o.FileConcurrency != wantFiles || o.BlockConcurrency != 8 || o.Layout.BlockSize != 8<<20 || o.Layout.PutLimit != 8<<20 {
+	if o.FileConcurrency != wantFiles || o.BlockConcurrency != 8 || o.Layout.BlockSize != 8<<20 || o.Layout.PutLimit != 64<<20 {
 		t.Errorf("DefaultOptions() = %+v", o)
 	}
 	if z := (Options{}).withDefaults(); z.FileConcurrency != o.FileConcurrency || z.BlockConcurrency != o.BlockConcurrency ||

@@ -24,14 +24,18 @@ import (
 // local workspace's blob service (which verifies every CRC-64), then
 // checks that each blob holds the file's bytes, that its Content-MD5 is
 // the file's MD5, and that every request carried the CRC-64 of its body.
+// Two layouts: blocks above 3 blocks (so one block and one block + 1 B go
+// in a single Put Blob), and blocks above 1 KiB (so they are one and two
+// staged blocks).
 func TestUploadSizesByteIdentical(t *testing.T) {
 	const block = 64 * kib
-	layout := Layout{PutLimit: 3 * block, BlockSize: block}
 	sizes := map[string]int{
 		"empty":               0,
 		"one-byte":            1,
+		"one-block":           block,
+		"one-block-plus-one":  block + 1,
 		"put-limit":           3 * block,
-		"one-block-past":      3*block + 1, // two blocks: block, block+1
+		"one-block-past":      3*block + 1, // past the 3-block put limit: 3 blocks and 1 B
 		"many-blocks":         9*block + 7,
 		"exactly-four-blocks": 4 * block,
 	}
@@ -41,67 +45,92 @@ func TestUploadSizesByteIdentical(t *testing.T) {
 		tree[name+".bin"] = string(pseudoRandom(n))
 	}
 	writeTree(t, root, tree)
-	plan, err := NewPlanWith(root, PlanOptions{Layout: layout})
-	if err != nil {
-		t.Fatal(err)
+	layouts := []struct {
+		name   string
+		layout Layout
+		// blocks is how many blocks each block-uploaded file has; the
+		// others go in one Put Blob.
+		blocks map[string]int
+	}{
+		{"put-up-to-3-blocks", Layout{PutLimit: 3 * block, BlockSize: block},
+			map[string]int{"one-block-past.bin": 4, "many-blocks.bin": 10, "exactly-four-blocks.bin": 4}},
+		{"put-up-to-1KiB", Layout{PutLimit: kib, BlockSize: block},
+			map[string]int{"one-block.bin": 1, "one-block-plus-one.bin": 2, "put-limit.bin": 3, "one-block-past.bin": 4, "many-blocks.bin": 10, "exactly-four-blocks.bin": 4}},
 	}
-	wantBlocks := map[string]int{"one-block-past.bin": 4, "many-blocks.bin": 10, "exactly-four-blocks.bin": 4}
-	for _, f := range plan.Files {
-		wantBlockSize := int64(0)
-		if _, ok := wantBlocks[f.RelPath]; ok {
-			wantBlockSize = block
-		}
-		if f.BlockSize != wantBlockSize {
-			t.Errorf("%s (%d bytes): block size %d, want %d", f.RelPath, f.Size, f.BlockSize, wantBlockSize)
-		}
-	}
-
 	inst := startAzurite(t)
 	targets := map[string]func(*recorder) *container.Client{
 		"azurite": func(rec *recorder) *container.Client { c, _ := newContainer(t, inst, rec); return c },
 		"local":   func(rec *recorder) *container.Client { return localBlobContainer(t, rec) },
 	}
-	for name, open := range targets {
-		t.Run(name, func(t *testing.T) {
-			rec := &recorder{}
-			c := open(rec)
-			if _, err := Execute(context.Background(), c, plan, Options{BlockConcurrency: 3}); err != nil {
-				t.Fatal(err)
+	for _, l := range layouts {
+		plan, err := NewPlanWith(root, PlanOptions{Layout: l.layout})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range plan.Files {
+			wantBlockSize := int64(0)
+			if _, ok := l.blocks[f.RelPath]; ok {
+				wantBlockSize = block
 			}
-			for _, f := range plan.Files {
-				local, err := os.ReadFile(f.LocalPath)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if got := blobBytes(t, c, f.BlobName); !bytes.Equal(got, local) {
-					t.Errorf("%s: blob holds %d bytes that differ from the file's %d", f.RelPath, len(got), len(local))
-				}
-				props, err := c.NewBlobClient(f.BlobName).GetProperties(context.Background(), nil)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if !bytes.Equal(props.ContentMD5, md5Of(local)) {
-					t.Errorf("%s: Content-MD5 %x, want the file's %x", f.RelPath, props.ContentMD5, md5Of(local))
-				}
+			if f.BlockSize != wantBlockSize {
+				t.Errorf("%s: %s (%d bytes): block size %d, want %d", l.name, f.RelPath, f.Size, f.BlockSize, wantBlockSize)
 			}
-			blocks := map[string]int{}
-			for _, q := range rec.requests(http.MethodPut) {
-				if !strings.Contains(q.Path, "/LocalUpload/") || q.Comp != "" && q.Comp != "block" {
-					continue // the container, the block list, the marker
-				}
-				if q.CRC64 == "" || q.CRC64 != q.BodyCRC64 {
-					t.Errorf("PUT %s comp=%q: x-ms-content-crc64 %q, body CRC-64 %q", q.Path, q.Comp, q.CRC64, q.BodyCRC64)
-				}
-				if q.Comp == "block" {
-					blocks[filepath.Base(q.Path)]++
-				}
-			}
-			for f, n := range wantBlocks {
-				if blocks[f] != n {
-					t.Errorf("%s: %d blocks staged, want %d", f, blocks[f], n)
-				}
-			}
-		})
+		}
+		for name, open := range targets {
+			t.Run(l.name+"/"+name, func(t *testing.T) {
+				checkUploadByteIdentical(t, open, plan, l.blocks)
+			})
+		}
+	}
+}
+
+// checkUploadByteIdentical executes plan into a new container from open
+// and checks every blob, its Content-MD5, every request's CRC-64 and the
+// number of blocks staged per file (wantBlocks, by base name).
+func checkUploadByteIdentical(t *testing.T, open func(*recorder) *container.Client, plan *Plan, wantBlocks map[string]int) {
+	t.Helper()
+	rec := &recorder{}
+	c := open(rec)
+	if _, err := Execute(context.Background(), c, plan, Options{BlockConcurrency: 3}); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range plan.Files {
+		local, err := os.ReadFile(f.LocalPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := blobBytes(t, c, f.BlobName); !bytes.Equal(got, local) {
+			t.Errorf("%s: blob holds %d bytes that differ from the file's %d", f.RelPath, len(got), len(local))
+		}
+		props, err := c.NewBlobClient(f.BlobName).GetProperties(context.Background(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(props.ContentMD5, md5Of(local)) {
+			t.Errorf("%s: Content-MD5 %x, want the file's %x", f.RelPath, props.ContentMD5, md5Of(local))
+		}
+	}
+	blocks := map[string]int{}
+	for _, q := range rec.requests(http.MethodPut) {
+		if !strings.Contains(q.Path, "/LocalUpload/") || q.Comp != "" && q.Comp != "block" {
+			continue // the container, the block list, the marker
+		}
+		if q.CRC64 == "" || q.CRC64 != q.BodyCRC64 {
+			t.Errorf("PUT %s comp=%q: x-ms-content-crc64 %q, body CRC-64 %q", q.Path, q.Comp, q.CRC64, q.BodyCRC64)
+		}
+		if q.Comp == "block" {
+			blocks[filepath.Base(q.Path)]++
+		}
+	}
+	for f, n := range wantBlocks {
+		if blocks[f] != n {
+			t.Errorf("%s: %d blocks staged, want %d", f, blocks[f], n)
+		}
+	}
+	for f, n := range blocks {
+		if _, ok := wantBlocks[f]; !ok {
+			t.Errorf("%s: %d blocks staged, want a single Put Blob", f, n)
+		}
 	}
 }
 
