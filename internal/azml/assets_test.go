@@ -27,7 +27,9 @@ type assetWorld struct {
 	dir  string
 }
 
-func newAssetWorld(t *testing.T, local bool) *assetWorld {
+// startBlobService starts an Azurite and returns it with a shared-key
+// client and the key.
+func startBlobService(t *testing.T) (*azurite.Instance, *azblob.Client, *azblob.SharedKeyCredential) {
 	t.Helper()
 	inst := azurite.Start(t)
 	cred, err := azblob.NewSharedKeyCredential(inst.Account, inst.Key)
@@ -38,6 +40,12 @@ func newAssetWorld(t *testing.T, local bool) *assetWorld {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return inst, blob, cred
+}
+
+func newAssetWorld(t *testing.T, local bool) *assetWorld {
+	t.Helper()
+	inst, blob, cred := startBlobService(t)
 	if _, err := blob.CreateContainer(context.Background(), "azureml-blobstore", nil); err != nil {
 		t.Fatal(err)
 	}

@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/sas"
 
 	"github.com/mlbatch/ml/internal/clierr"
@@ -32,15 +31,7 @@ const (
 // path; its artifacts are on workspaceartifactstore.
 func pipelineJobWorld(t *testing.T) (*fakeARM, *Client) {
 	t.Helper()
-	inst := azurite.Start(t)
-	cred, err := azblob.NewSharedKeyCredential(inst.Account, inst.Key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	bc, err := azblob.NewClientWithSharedKeyCredential(inst.ServiceURL, cred, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	inst, bc, cred := startBlobService(t)
 	ctx := context.Background()
 	containerSAS := func(name string) string {
 		if _, err := bc.CreateContainer(ctx, name, nil); err != nil {
