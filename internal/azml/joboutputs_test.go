@@ -15,7 +15,6 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/sas"
 
 	"github.com/mlbatch/ml/internal/clierr"
-	"github.com/mlbatch/ml/internal/testutil/azurite"
 )
 
 const (
