@@ -79,8 +79,10 @@
 //     script sees "--logging_level LEVEL" in sys.argv, as on Azure.
 //   - the deployment's EnvironmentVariables, PYTHONUNBUFFERED=1 and
 //     PYTHONDONTWRITEBYTECODE=1 (the code folder stays untouched).
-//   - the working directory is CodeDir, and sys.path starts with the scoring
-//     script's folder and CodeDir.
+//   - the working directory is a copy of CodeDir in the job folder (code/),
+//     as Azure runs a snapshot of the code: what a script writes next to
+//     itself never reaches the registered code; sys.path starts with the
+//     scoring script's folder and that copy.
 //
 // # Job folder
 //

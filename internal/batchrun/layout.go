@@ -73,6 +73,22 @@ func (l layout) prepare(s settings) error {
 	return nil
 }
 
+// copyCode copies the deployment's code folder into the job folder and
+// returns the copy, where the workers run: Azure runs a scoring script in a
+// snapshot of its code, so what a script writes next to itself (a cache, a
+// temporary file) stays in the job, never in the registered code.
+func (l layout) copyCode(src string) (string, error) {
+	dst := filepath.Join(l.jobDir, "code")
+	// A job folder that is run again may still hold an earlier copy.
+	if err := os.RemoveAll(dst); err != nil {
+		return "", fmt.Errorf("replace the job's copy of the code: %w", err)
+	}
+	if err := os.CopyFS(dst, os.DirFS(src)); err != nil {
+		return "", fmt.Errorf("copy code %s into the job folder: %w", src, err)
+	}
+	return dst, nil
+}
+
 // prepareModel creates AZUREML_MODEL_DIR, a read-only tree (package
 // rotree), and returns it.
 func (l layout) prepareModel(s settings, ml rotree.Builder, log *lineLog) (string, error) {

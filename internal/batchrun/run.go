@@ -91,6 +91,13 @@ func (r *runner) run(ctx context.Context, d Deployment, j Job) (Result, error) {
 		}
 		r.master.printf("no scoring script: %s scores MLflow model %s:%s", s.script, s.modelName, s.modelVersion)
 		r.s = s
+	} else {
+		registered := s.codeDir
+		if s.codeDir, err = r.l.copyCode(registered); err != nil {
+			return r.failWith(err)
+		}
+		r.master.printf("code %s copied to %s, the scoring script's working directory", registered, s.codeDir)
+		r.s = s
 	}
 	if len(files) == 0 {
 		return r.failWith(fmt.Errorf("the job's input %v contains no files; give a folder with at least one file", s.inputs))

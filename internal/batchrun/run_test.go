@@ -342,6 +342,7 @@ def init():
         custom=os.environ.get("MY_SETTING"),
         cwd=os.getcwd(),
     )
+    open("scratch.txt", "w").write("a script's own file, next to it")
     print("hello from init")
     logging.getLogger("score").debug("debug line visible")
 
@@ -392,15 +393,19 @@ func TestRunScriptEnvironmentAndOwnOutputs(t *testing.T) {
 		t.Errorf("argv %v, AZUREML_LOG_LEVEL %q, root logger level %d; want --logging_level DEBUG, DEBUG, 10", info.Argv, info.LogLevel, info.RootLevel)
 	case info.Custom != "42":
 		t.Errorf("deployment environment variable MY_SETTING = %q, want 42", info.Custom)
-	case info.Cwd != d.CodeDir:
-		t.Errorf("working directory = %s, want the code folder %s", info.Cwd, d.CodeDir)
+	case info.Cwd != filepath.Join(job.JobDir, "code"):
+		t.Errorf("working directory = %s, want the job's copy of the code %s", info.Cwd, filepath.Join(job.JobDir, "code"))
 	}
 	stdout := readText(t, filepath.Join(res.LogsDir, "user", "stdout", "0", "process000.stdout.txt"))
 	if !strings.Contains(stdout, "hello from init") || !strings.Contains(stdout, "DEBUG score: debug line visible") {
 		t.Errorf("stdout log lacks the script's print and debug logging:\n%s", stdout)
 	}
+	// What the script wrote next to itself stays in the job's copy.
 	if entries, _ := os.ReadDir(d.CodeDir); len(entries) != 1 {
-		t.Errorf("the code folder gained files (bytecode?): %v", entries)
+		t.Errorf("the registered code folder gained files (bytecode, the script's scratch file?): %v", entries)
+	}
+	if _, err := os.Stat(filepath.Join(job.JobDir, "code", "scratch.txt")); err != nil {
+		t.Errorf("the script's file is not in the job's copy of the code: %v", err)
 	}
 }
 
