@@ -120,10 +120,25 @@ func ConfirmDelete(f *cmdutil.Factory, yes bool, what string) error {
 	return fmt.Errorf("operation cancelled; %s was not deleted", what)
 }
 
-// UploadOptions are the upload settings of an asset command: the
+// AssetClient is the workspace client and its asset registrar with the
+// command's upload options: what every command that uploads local paths
+// and registers assets starts with.
+func AssetClient(f *cmdutil.Factory) (*azml.Client, *azml.Assets, error) {
+	c, err := f.Client()
+	if err != nil {
+		return nil, nil, err
+	}
+	uploads, err := uploadOptions(f)
+	if err != nil {
+		return nil, nil, err
+	}
+	return c, c.Assets(uploads), nil
+}
+
+// uploadOptions are the upload settings of an asset command: the
 // ML_UPLOAD_* tuning, the hash cache (unless --no-cache or
 // ML_UPLOAD_NO_CACHE) and a progress report per upload on stderr.
-func UploadOptions(f *cmdutil.Factory) (azml.UploadOptions, error) {
+func uploadOptions(f *cmdutil.Factory) (azml.UploadOptions, error) {
 	transfer, err := upload.OptionsFromEnv()
 	if err != nil {
 		return azml.UploadOptions{}, clierr.Usagef("%v", err)

@@ -54,7 +54,7 @@ func PutDeployment(ctx context.Context, f *cmdutil.Factory, d *spec.Deployment, 
 		return clierr.Usagef("--set-default waits for the deployment to be ready; drop --no-wait (or set the default later with `ml batch-endpoint update -n %s --set defaults.deployment_name=%s`)", d.EndpointName, d.Name)
 	}
 	Notes(f, d.Notes)
-	c, err := f.Client()
+	c, assets, err := AssetClient(f)
 	if err != nil {
 		return err
 	}
@@ -72,11 +72,7 @@ func PutDeployment(ctx context.Context, f *cmdutil.Factory, d *spec.Deployment, 
 	if err != nil {
 		return err
 	}
-	uploads, err := UploadOptions(f)
-	if err != nil {
-		return err
-	}
-	ids, _, err := c.Assets(uploads).PrepareDeployment(ctx, d)
+	ids, _, err := assets.PrepareDeployment(ctx, d)
 	if err != nil {
 		return err
 	}

@@ -90,15 +90,11 @@ func createRun(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 		return err
 	}
 	manage.Notes(f, c.Notes)
-	client, err := f.Client()
+	_, assets, err := manage.AssetClient(f)
 	if err != nil {
 		return err
 	}
-	uploads, err := manage.UploadOptions(f)
-	if err != nil {
-		return err
-	}
-	cv, err := client.Assets(uploads).CreateComponent(ctx, c)
+	cv, err := assets.CreateComponent(ctx, c)
 	if err != nil {
 		return err
 	}

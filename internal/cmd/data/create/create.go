@@ -92,15 +92,11 @@ func createRun(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	c, err := f.Client()
+	_, assets, err := manage.AssetClient(f)
 	if err != nil {
 		return err
 	}
-	uploads, err := manage.UploadOptions(f)
-	if err != nil {
-		return err
-	}
-	created, err := c.Assets(uploads).CreateData(ctx, d)
+	created, err := assets.CreateData(ctx, d)
 	if err != nil {
 		return err
 	}

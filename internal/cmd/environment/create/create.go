@@ -116,18 +116,14 @@ func createRun(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	c, err := f.Client()
+	c, assets, err := manage.AssetClient(f)
 	if err != nil {
 		return err
 	}
 	if c.T.Local {
 		f.Warn("environment %s is recorded but not built: the local workspace runs scoring scripts with the local Python (ML_LOCAL_PYTHON)", e.Name)
 	}
-	uploads, err := manage.UploadOptions(f)
-	if err != nil {
-		return err
-	}
-	r, err := c.Assets(uploads).CreateEnvironment(ctx, e)
+	r, err := assets.CreateEnvironment(ctx, e)
 	if err != nil {
 		return err
 	}

@@ -88,15 +88,11 @@ func createRun(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 		return err
 	}
 	manage.Notes(f, j.Notes)
-	client, err := f.Client()
+	client, assets, err := manage.AssetClient(f)
 	if err != nil {
 		return err
 	}
-	uploads, err := manage.UploadOptions(f)
-	if err != nil {
-		return err
-	}
-	job, err := client.Assets(uploads).CreateJob(ctx, j)
+	job, err := assets.CreateJob(ctx, j)
 	if err != nil {
 		return err
 	}

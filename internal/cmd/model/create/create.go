@@ -107,15 +107,11 @@ func createRun(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	c, err := f.Client()
+	c, assets, err := manage.AssetClient(f)
 	if err != nil {
 		return err
 	}
-	uploads, err := manage.UploadOptions(f)
-	if err != nil {
-		return err
-	}
-	r, err := c.Assets(uploads).CreateModel(ctx, m)
+	r, err := assets.CreateModel(ctx, m)
 	if err != nil {
 		return err
 	}
