@@ -218,39 +218,37 @@ func (s *Server) injectFaults(next http.Handler) http.Handler {
 
 // serve answers r with a fault, or passes it to next.
 func (fi *faultInjector) serve(w http.ResponseWriter, r *http.Request, next http.Handler) {
-	{
-		kind := fi.draw()
-		if kind == "" {
-			next.ServeHTTP(w, r)
-			return
+	kind := fi.draw()
+	if kind == "" {
+		next.ServeHTTP(w, r)
+		return
+	}
+	fi.counts[kind].Add(1)
+	switch kind {
+	case FaultTooManyRequests:
+		retry := "1"
+		switch {
+		case fi.opts.RetryAfter < 0:
+			retry = "0"
+		case fi.opts.RetryAfter > 0:
+			retry = strconv.Itoa(int(fi.opts.RetryAfter / time.Second))
 		}
-		fi.counts[kind].Add(1)
-		switch kind {
-		case FaultTooManyRequests:
-			retry := "1"
-			switch {
-			case fi.opts.RetryAfter < 0:
-				retry = "0"
-			case fi.opts.RetryAfter > 0:
-				retry = strconv.Itoa(int(fi.opts.RetryAfter / time.Second))
-			}
-			w.Header().Set("Retry-After", retry)
-			writeError(w, &apiError{Status: http.StatusTooManyRequests, Code: codeTooManyRequests, Message: "injected fault: too many requests (" + EnvFaults + ")"})
-		case FaultUnavailable:
-			writeError(w, &apiError{Status: http.StatusServiceUnavailable, Code: codeServiceUnavail, Message: "injected fault: service unavailable (" + EnvFaults + ")"})
-		case FaultDrop:
-			dropConnection(w)
-		case FaultLost:
-			if r.Method != http.MethodGet && r.Method != http.MethodHead {
-				next.ServeHTTP(&lostAnswer{header: http.Header{}}, r)
-			}
-			dropConnection(w)
-		case FaultCorrupt:
-			if r.Body != nil && r.ContentLength != 0 {
-				r.Body = &corruptedBody{ReadCloser: r.Body}
-			}
-			next.ServeHTTP(w, r)
+		w.Header().Set("Retry-After", retry)
+		writeError(w, &apiError{Status: http.StatusTooManyRequests, Code: codeTooManyRequests, Message: "injected fault: too many requests (" + EnvFaults + ")"})
+	case FaultUnavailable:
+		writeError(w, &apiError{Status: http.StatusServiceUnavailable, Code: codeServiceUnavail, Message: "injected fault: service unavailable (" + EnvFaults + ")"})
+	case FaultDrop:
+		dropConnection(w)
+	case FaultLost:
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			next.ServeHTTP(&lostAnswer{header: http.Header{}}, r)
 		}
+		dropConnection(w)
+	case FaultCorrupt:
+		if r.Body != nil && r.ContentLength != 0 {
+			r.Body = &corruptedBody{ReadCloser: r.Body}
+		}
+		next.ServeHTTP(w, r)
 	}
 }
 
