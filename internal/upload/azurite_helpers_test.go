@@ -31,6 +31,8 @@ type recordedRequest struct {
 	CRC64      string // the x-ms-content-crc64 header, base64
 	BodyCRC64  string // CRC-64 of the body actually sent, base64
 	BlobMD5    string // the x-ms-blob-content-md5 header, base64
+	Status     int    // the response's status (0: no response)
+	ErrorCode  string // the response's x-ms-error-code
 }
 
 // recorder is an azcore transport that records requests and can fail
@@ -57,6 +59,7 @@ func (r *recorder) Do(req *http.Request) (*http.Response, error) {
 	}
 	bodyMD5 := base64.StdEncoding.EncodeToString(md5Of(data))
 	r.mu.Lock()
+	at := len(r.reqs)
 	r.reqs = append(r.reqs, recordedRequest{
 		Method: req.Method,
 		Path:   req.URL.Path,
@@ -90,7 +93,15 @@ func (r *recorder) Do(req *http.Request) (*http.Response, error) {
 			}, nil
 		}
 	}
-	return r.base.Do(req)
+	resp, err := r.base.Do(req)
+	if err == nil {
+		r.mu.Lock()
+		if at < len(r.reqs) { // not reset meanwhile
+			r.reqs[at].Status, r.reqs[at].ErrorCode = resp.StatusCode, resp.Header.Get("x-ms-error-code")
+		}
+		r.mu.Unlock()
+	}
+	return resp, err
 }
 
 func headerValue(h http.Header, key string) string {
@@ -122,15 +133,22 @@ func (r *recorder) reset() {
 	r.fail = nil
 }
 
-// startAzurite is azurite.Start, checked: the helper picks a free port,
+// startAzurite is azurite.StartLoose (these tests check the CRC-64 each
+// request carries, which a strict Azurite refuses), checked: the helper picks a free port,
 // closes it and starts Azurite on it, so with other test binaries running
 // another server can take the port first and answer instead (seen once as a
 // local-workspace server returning 401 to our container create). A response
 // without Azurite's Server header means that happened; start again.
 func startAzurite(t testing.TB) *azurite.Instance {
 	t.Helper()
+	return startAzuriteWith(t, azurite.StartLoose)
+}
+
+// startAzuriteWith is startAzurite with the given way to start Azurite.
+func startAzuriteWith(t testing.TB, start func(testing.TB) *azurite.Instance) *azurite.Instance {
+	t.Helper()
 	for attempt := 1; ; attempt++ {
-		inst := azurite.Start(t)
+		inst := start(t)
 		resp, err := http.Get(inst.ServiceURL + "?comp=list")
 		if err == nil {
 			resp.Body.Close()

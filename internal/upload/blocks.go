@@ -3,11 +3,13 @@ package upload
 import (
 	"bytes"
 	"context"
+	"crypto/md5"
 	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"sync/atomic"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/streaming"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/blob"
@@ -32,12 +34,18 @@ import (
 // Blocks are staged here rather than by blockblob.UploadFile because
 // UploadFile computes its checksums while sending, which needs the block
 // in memory, and cannot record the whole file's MD5.
+//
+// A storage that does not implement CRC-64 (Azurite unless started with
+// --loose answers 500 FeatureNotSupported) gets transactional MD5 instead,
+// read from disk for each body, from its first refusal on (noCRC64).
 type uploader struct {
 	c    *container.Client
 	opts Options
 	prog *progress
 	// requests bounds requests in flight across all files.
 	requests *semaphore.Weighted
+	// noCRC64 is set once the storage refused a CRC-64 header.
+	noCRC64 atomic.Bool
 }
 
 // uploadFile uploads one file and names it in any error.
@@ -110,6 +118,40 @@ func checksumRefused(err error) bool {
 	return bloberror.HasCode(err, "Crc64Mismatch", bloberror.MD5Mismatch)
 }
 
+// featureNotSupported is the storage's answer to a header it does not
+// implement (RetryOptions does not retry it).
+const featureNotSupported bloberror.Code = "FeatureNotSupported"
+
+// sendChecked sends one request body (n bytes of file from off, whose
+// CRC-64 the plan computed) with the transactional checksum the storage
+// accepts: CRC-64, or MD5 once the storage refused CRC-64. A refused
+// checksum is sent again (sendVerified).
+func (u *uploader) sendChecked(file *os.File, off, n int64, crc uint64, send func(body io.ReadSeekCloser, check blob.TransferValidationType) error) error {
+	return sendVerified(func() error {
+		if !u.noCRC64.Load() {
+			err := send(section(file, off, n), blob.TransferValidationTypeCRC64(crc))
+			if !bloberror.HasCode(err, featureNotSupported) {
+				return err
+			}
+			u.noCRC64.Store(true)
+		}
+		sum, err := sectionMD5(file, off, n)
+		if err != nil {
+			return err
+		}
+		return send(section(file, off, n), blob.TransferValidationTypeMD5(sum))
+	})
+}
+
+// sectionMD5 is the MD5 of n bytes of file from off.
+func sectionMD5(file *os.File, off, n int64) ([]byte, error) {
+	h := md5.New()
+	if _, err := io.Copy(h, io.NewSectionReader(file, off, n)); err != nil {
+		return nil, err
+	}
+	return h.Sum(nil), nil
+}
+
 // section is a body that reads n bytes of file from off.
 func section(file *os.File, off, n int64) io.ReadSeekCloser {
 	return streaming.NopCloser(io.NewSectionReader(file, off, n))
@@ -121,10 +163,8 @@ func (u *uploader) putWhole(ctx context.Context, bb *blockblob.Client, file *os.
 		return err
 	}
 	defer u.requests.Release(1)
-	err := sendVerified(func() error {
-		_, err := bb.Upload(ctx, section(file, 0, f.Size), &blockblob.UploadOptions{
-			TransactionalValidation: blob.TransferValidationTypeCRC64(f.CRC64[0]),
-		})
+	err := u.sendChecked(file, 0, f.Size, f.CRC64[0], func(body io.ReadSeekCloser, check blob.TransferValidationType) error {
+		_, err := bb.Upload(ctx, body, &blockblob.UploadOptions{TransactionalValidation: check})
 		return err
 	})
 	if err != nil {
@@ -199,10 +239,8 @@ func (u *uploader) stageAndCommit(ctx context.Context, bb *blockblob.Client, fil
 			defer u.requests.Release(1)
 			off := i * f.BlockSize
 			n := min(f.BlockSize, f.Size-off)
-			err := sendVerified(func() error {
-				_, err := bb.StageBlock(gctx, ids[i], section(file, off, n), &blockblob.StageBlockOptions{
-					TransactionalValidation: blob.TransferValidationTypeCRC64(f.CRC64[i]),
-				})
+			err := u.sendChecked(file, off, n, f.CRC64[i], func(body io.ReadSeekCloser, check blob.TransferValidationType) error {
+				_, err := bb.StageBlock(gctx, ids[i], body, &blockblob.StageBlockOptions{TransactionalValidation: check})
 				return err
 			})
 			if err != nil {

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"os"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -265,7 +266,10 @@ func Transport() *http.Client {
 // RetryOptions are the azcore retry settings meant for the container client
 // Execute is given: failed requests (each block and each single-request
 // file) are retried by the pipeline, rewinding the in-memory body, on
-// timeouts, 408, 429 and 5xx responses and connection errors.
+// timeouts, 408, 429 and 5xx responses and connection errors, except a 500
+// FeatureNotSupported: a storage without CRC-64 (a plain Azurite) answers
+// it at once and always, and the uploader falls back to MD5 rather than
+// waiting out the retries.
 //
 // MaxRetries is 5 (azcore's default is 3): a multi-gigabyte upload makes
 // thousands of requests, and one transient failure should not cost the whole
@@ -278,5 +282,28 @@ func RetryOptions() policy.RetryOptions {
 		TryTimeout:    10 * time.Minute,
 		RetryDelay:    time.Second,
 		MaxRetryDelay: 30 * time.Second,
+		ShouldRetry:   shouldRetry,
 	}
+}
+
+// retriedStatus is azcore's default list of statuses to retry.
+var retriedStatus = []int{
+	http.StatusRequestTimeout,
+	http.StatusTooManyRequests,
+	http.StatusInternalServerError,
+	http.StatusBadGateway,
+	http.StatusServiceUnavailable,
+	http.StatusGatewayTimeout,
+}
+
+// shouldRetry is azcore's default decision (a transport error, or a status
+// in retriedStatus) less FeatureNotSupported, which no retry changes.
+func shouldRetry(resp *http.Response, err error) bool {
+	if err != nil {
+		return true
+	}
+	if resp.Header.Get("x-ms-error-code") == string(featureNotSupported) {
+		return false
+	}
+	return slices.Contains(retriedStatus, resp.StatusCode)
 }

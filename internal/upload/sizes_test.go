@@ -16,6 +16,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/container"
 
 	"github.com/mlbatch/ml/internal/localws/blob"
+	"github.com/mlbatch/ml/internal/testutil/azurite"
 )
 
 // TestUploadSizesByteIdentical uploads files at the edges of the request
@@ -160,4 +161,62 @@ func localBlobContainer(t testing.TB, rec *recorder) *container.Client {
 		t.Fatal(err)
 	}
 	return c
+}
+
+// TestUploadWithoutCRC64 uploads the edge sizes, in single Put Blobs and in
+// blocks, to an Azurite started as users start it (without --loose), which
+// answers every x-ms-content-crc64 with 500 FeatureNotSupported. The
+// upload must fall back to transactional MD5 after the first refusal
+// (one request at a time here, so exactly one is refused), never retry the
+// refusal, and store every file byte for byte.
+func TestUploadWithoutCRC64(t *testing.T) {
+	const block = 64 * kib
+	root := filepath.Join(t.TempDir(), "sizes")
+	tree := map[string]string{}
+	for name, n := range map[string]int{"empty": 0, "one-byte": 1, "one-block": block, "one-block-plus-one": block + 1, "many-blocks": 9*block + 7} {
+		tree[name+".bin"] = string(pseudoRandom(n))
+	}
+	writeTree(t, root, tree)
+	plan, err := NewPlanWith(root, PlanOptions{Layout: Layout{PutLimit: block, BlockSize: block}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inst := startAzuriteWith(t, azurite.Start)
+	rec := &recorder{}
+	c, _ := newContainer(t, inst, rec)
+	if _, err := Execute(context.Background(), c, plan, Options{FileConcurrency: 1, BlockConcurrency: 1}); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range plan.Files {
+		local, err := os.ReadFile(f.LocalPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := blobBytes(t, c, f.BlobName); !bytes.Equal(got, local) {
+			t.Errorf("%s: blob holds %d bytes that differ from the file's %d", f.RelPath, len(got), len(local))
+		}
+	}
+	refused, sent := 0, 0
+	for _, q := range rec.requests(http.MethodPut) {
+		if !strings.Contains(q.Path, "/LocalUpload/") || q.Comp != "" && q.Comp != "block" {
+			continue
+		}
+		switch {
+		case q.CRC64 != "":
+			refused++
+			if q.Status != http.StatusInternalServerError || q.ErrorCode != "FeatureNotSupported" {
+				t.Errorf("PUT %s with a CRC-64: status %d %s, want Azurite's 500 FeatureNotSupported (is it started without --loose?)", q.Path, q.Status, q.ErrorCode)
+			}
+		case q.ContentMD5 == "" || q.ContentMD5 != q.BodyMD5:
+			t.Errorf("PUT %s comp=%q after the fallback: Content-MD5 %q, body MD5 %q", q.Path, q.Comp, q.ContentMD5, q.BodyMD5)
+		default:
+			sent++
+		}
+	}
+	if refused != 1 {
+		t.Errorf("%d requests sent with a CRC-64, want 1: the first refusal (not retried) switches the upload to MD5", refused)
+	}
+	if want := 3 + 2 + 10; sent != want { // empty, one-byte, one-block whole; 2 + 10 blocks
+		t.Errorf("%d bodies sent with MD5, want %d", sent, want)
+	}
 }

@@ -29,10 +29,24 @@ type Instance struct {
 	Key        string
 }
 
-// Start runs Azurite on a free loopback port in a temporary folder and stops
-// it when the test ends. It fails the test (never skips) when Azurite is not
-// installed: the conformance checks are part of the suite.
+// Start runs Azurite on a free loopback port in a temporary folder, as a
+// user starts it (strict: headers it does not implement, such as
+// x-ms-content-crc64, are refused with 500 FeatureNotSupported), and stops
+// it when the test ends. It fails the test (never skips) when Azurite is
+// not installed: the conformance checks are part of the suite.
 func Start(tb testing.TB) *Instance {
+	tb.Helper()
+	return start(tb)
+}
+
+// StartLoose is Start with --loose: Azurite ignores the headers it does not
+// implement instead of refusing the request.
+func StartLoose(tb testing.TB) *Instance {
+	tb.Helper()
+	return start(tb, "--loose")
+}
+
+func start(tb testing.TB, extra ...string) *Instance {
 	tb.Helper()
 	bin := os.Getenv("AZURITE_BLOB")
 	if bin == "" {
@@ -45,8 +59,9 @@ func Start(tb testing.TB) *Instance {
 	dir := tb.TempDir()
 	// Port 0: Azurite picks a free port and prints it, so no other server
 	// can take the port between choosing and listening.
-	cmd := exec.Command(path, "--blobHost", "127.0.0.1", "--blobPort", "0",
-		"--location", dir, "--disableTelemetry", "--skipApiVersionCheck", "--disableProductStyleUrl", "--loose")
+	args := append([]string{"--blobHost", "127.0.0.1", "--blobPort", "0",
+		"--location", dir, "--disableTelemetry", "--skipApiVersionCheck", "--disableProductStyleUrl"}, extra...)
+	cmd := exec.Command(path, args...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		tb.Fatalf("azurite: %v", err)

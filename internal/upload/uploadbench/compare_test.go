@@ -41,7 +41,7 @@ func TestUploadInChildAndVerify(t *testing.T) {
 	ctx := context.Background()
 	r := newRunner(t)
 	tree := smallTree(t)
-	inst := azurite.Start(t)
+	inst := azurite.StartLoose(t)
 	targets := []struct {
 		name string
 		open func() (*Destination, error)

@@ -41,7 +41,7 @@ func TestConcurrentUploadsCorruptNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	az := azurite.Start(t)
+	az := azurite.StartLoose(t)
 	conn := "DefaultEndpointsProtocol=http;AccountName=" + az.Account + ";AccountKey=" + az.Key + ";BlobEndpoint=" + az.ServiceURL
 	for name, conn := range map[string]string{"azurite": conn, "local": ""} {
 		t.Run(name, func(t *testing.T) {
