@@ -71,6 +71,15 @@ func (r *Runner) Copy(ctx context.Context, tree *Tree, dest string) (*Measuremen
 	return r.Launcher.Run(ctx, r.env(), "cp", "-r", tree.Root, dest)
 }
 
+// DurableCopy is Copy followed by `sync -f dest`: the time until the copy
+// is on disk, which is what the local workspace's blob store waits for
+// before an upload counts as done (plain cp -r ends while its data is
+// still in the page cache, and takes from 0.3 to 1.9 s for 512 MiB here
+// depending on how much write-back is pending).
+func (r *Runner) DurableCopy(ctx context.Context, tree *Tree, dest string) (*Measurement, error) {
+	return r.Launcher.Run(ctx, r.env(), "sh", "-c", `cp -r "$1" "$2" && sync -f "$2"`, "sh", tree.Root, dest)
+}
+
 // CheckCopy checks that dest holds as many files and bytes as tree.
 func CheckCopy(tree *Tree, dest string) error {
 	got, err := CountTree(dest)
