@@ -20,7 +20,7 @@ import (
 
 	"github.com/mlbatch/ml/internal/azml"
 	"github.com/mlbatch/ml/internal/cmd/local/shared"
-	"github.com/mlbatch/ml/internal/localws"
+	"github.com/mlbatch/ml/internal/localinfo"
 )
 
 // stdout2env VAR sets VAR to the last command's stdout, trimmed (testscript
@@ -34,7 +34,7 @@ func stdoutToEnv(ts *testscript.TestScript, neg bool, args []string) {
 
 // localClient builds the azml client of the running local workspace.
 func localClient(ts *testscript.TestScript) *azml.Client {
-	info, err := localws.ReadServerInfo(ts.Getenv("ML_LOCAL_DIR"))
+	info, err := localinfo.Read(ts.Getenv("ML_LOCAL_DIR"))
 	ts.Check(err)
 	c, err := azml.NewClient(azml.NewLocalTarget(info), ts.Getenv)
 	ts.Check(err)
@@ -45,7 +45,7 @@ func localClient(ts *testscript.TestScript) *azml.Client {
 // bearer token and storage account key, so scripts can check that no
 // output ever shows them.
 func localSecrets(ts *testscript.TestScript, neg bool, args []string) {
-	info, err := localws.ReadServerInfo(ts.Getenv("ML_LOCAL_DIR"))
+	info, err := localinfo.Read(ts.Getenv("ML_LOCAL_DIR"))
 	ts.Check(err)
 	ts.Setenv("ML_TOKEN", info.Token)
 	t := azml.NewLocalTarget(info)
@@ -188,7 +188,7 @@ func replaceInFile(ts *testscript.TestScript, neg bool, args []string) {
 // stopDetached stops a server that a script left running in dir (one that
 // `ml local serve --detach` started and a failing script never stopped).
 func stopDetached(dir string) {
-	if info, err := localws.ReadServerInfo(dir); err == nil { // ReadServerInfo fails for a server that is gone (its lock is free)
+	if info, err := localinfo.Read(dir); err == nil { // ReadServerInfo fails for a server that is gone (its lock is free)
 		_ = shared.Terminate(info.PID)
 	}
 }

@@ -13,7 +13,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 
-	"github.com/mlbatch/ml/internal/localws"
+	"github.com/mlbatch/ml/internal/localinfo"
 )
 
 // localRealm is the realm of the local workspace's 401 challenges; it
@@ -35,10 +35,10 @@ type localSession struct {
 	notices io.Writer
 
 	mu   sync.Mutex
-	info *localws.ServerInfo
+	info *localinfo.Info
 }
 
-func (s *localSession) current() *localws.ServerInfo {
+func (s *localSession) current() *localinfo.Info {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.info
@@ -74,7 +74,7 @@ func (s *localSession) Do(req *policy.Request) (*http.Response, error) {
 	if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(resp.Header.Get("WWW-Authenticate"), localRealm) {
 		return resp, nil
 	}
-	now, rerr := localws.ReadServerInfo(s.dir)
+	now, rerr := localinfo.Read(s.dir)
 	switch {
 	case rerr != nil:
 		resp.Body.Close()
@@ -103,10 +103,10 @@ func (s *localSession) Do(req *policy.Request) (*http.Response, error) {
 // gone returns why the server of info cannot answer any more (it stopped,
 // or restarted on another address), or nil when server.json still names
 // it.
-func (s *localSession) gone(info *localws.ServerInfo) error {
-	now, err := localws.ReadServerInfo(s.dir)
+func (s *localSession) gone(info *localinfo.Info) error {
+	now, err := localinfo.Read(s.dir)
 	switch {
-	case errors.Is(err, localws.ErrNotRunning):
+	case errors.Is(err, localinfo.ErrNotRunning):
 		return stopError{fmt.Errorf("the local workspace at %s stopped while this command ran: start it with `ml local serve` and run the command again", info.URL)}
 	case err == nil && !strings.EqualFold(now.URL, info.URL):
 		return movedError(now, info)
@@ -114,7 +114,7 @@ func (s *localSession) gone(info *localws.ServerInfo) error {
 	return nil
 }
 
-func movedError(now, was *localws.ServerInfo) error {
+func movedError(now, was *localinfo.Info) error {
 	return stopError{fmt.Errorf("the local workspace restarted while this command ran and now listens on %s (it was on %s): run the command again", now.URL, was.URL)}
 }
 

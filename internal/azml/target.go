@@ -18,7 +18,7 @@ import (
 
 	"github.com/mlbatch/ml/internal/clierr"
 	"github.com/mlbatch/ml/internal/httptrace"
-	"github.com/mlbatch/ml/internal/localws"
+	"github.com/mlbatch/ml/internal/localinfo"
 )
 
 // Target is where commands send requests: a real workspace or the local one.
@@ -113,7 +113,7 @@ func resolveLocal(o TargetOptions) (*Target, error) {
 		}
 		dir = filepath.Join(home, ".ml", "local")
 	}
-	info, err := localws.ReadServerInfo(dir)
+	info, err := localinfo.Read(dir)
 	if err != nil {
 		return nil, err
 	}
@@ -133,7 +133,7 @@ func resolveLocal(o TargetOptions) (*Target, error) {
 }
 
 // NewLocalTarget returns the Target of a running local workspace.
-func NewLocalTarget(info *localws.ServerInfo) *Target {
+func NewLocalTarget(info *localinfo.Info) *Target {
 	base := strings.TrimSuffix(info.URL, "/")
 	c := Cloud{
 		Name: "Local",

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/mlbatch/ml/internal/localinfo"
 )
 
 // TestStateFolderPrivate: a state folder left by an earlier version (0755,
@@ -42,7 +44,7 @@ func TestStateFolderPrivate(t *testing.T) {
 
 	b := newEnvIn(t, dir)
 	b.upload(map[string]string{"after/new.csv": "1\n"})
-	checkPrivate(t, dir, stateDBFile, stateDBFile+"-wal", stateDBFile+"-shm", ServerInfoFile)
+	checkPrivate(t, dir, stateDBFile, stateDBFile+"-wal", stateDBFile+"-shm", localinfo.FileName)
 }
 
 // checkPrivate fails for any file under dir readable by others, and for

@@ -17,6 +17,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/mlbatch/ml/internal/localinfo"
 	"github.com/mlbatch/ml/internal/localws/blob"
 	"github.com/mlbatch/ml/internal/localws/datastore"
 )
@@ -26,7 +27,7 @@ import (
 type Server struct {
 	opts Options
 	log  *slog.Logger
-	// lock is Dir/server.lock, held until Shutdown (acquireLock).
+	// lock is Dir/server.lock, held until Shutdown (localinfo.Lock).
 	lock   *os.File
 	store  store
 	token  []byte
@@ -83,7 +84,7 @@ func New(opts Options) (*Server, error) {
 	if err := makePrivate(opts.Dir); err != nil {
 		return nil, fmt.Errorf("localws: %w", err)
 	}
-	lock, err := acquireLock(opts.Dir)
+	lock, err := localinfo.Lock(opts.Dir)
 	if err != nil {
 		return nil, fmt.Errorf("localws: %w", err)
 	}
@@ -256,7 +257,7 @@ func (s *Server) Start(ctx context.Context) error {
 		}
 		s.serveErr <- err
 	}(s.httpSrv)
-	info := ServerInfo{
+	info := localinfo.Info{
 		URL:            s.url,
 		PID:            os.Getpid(),
 		Token:          string(s.token),
@@ -266,7 +267,7 @@ func (s *Server) Start(ctx context.Context) error {
 		StorageAccount: s.account,
 		StartedAt:      time.Now().UTC().Truncate(time.Second),
 	}
-	if err := writeServerInfo(s.opts.Dir, info); err != nil {
+	if err := localinfo.Write(s.opts.Dir, info); err != nil {
 		_ = s.httpSrv.Close()
 		s.httpSrv = nil
 		return fmt.Errorf("localws: %w", err)
@@ -307,7 +308,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		if err := <-serveErr; err != nil {
 			errs = append(errs, err)
 		}
-		if err := os.Remove(filepath.Join(s.opts.Dir, ServerInfoFile)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		if err := os.Remove(filepath.Join(s.opts.Dir, localinfo.FileName)); err != nil && !errors.Is(err, os.ErrNotExist) {
 			errs = append(errs, err)
 		}
 	}

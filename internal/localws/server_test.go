@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mlbatch/ml/internal/localinfo"
 )
 
 // TestServerInfoLifecycle: Start writes server.json (0600) with what a
@@ -22,25 +24,25 @@ func TestServerInfoLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ReadServerInfo(dir); !errors.Is(err, ErrNotRunning) || !errors.Is(err, fs.ErrNotExist) {
-		t.Fatalf("before Start: %v, want ErrNotRunning", err)
+	if _, err := localinfo.Read(dir); !errors.Is(err, localinfo.ErrNotRunning) || !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("before Start: %v, want localinfo.ErrNotRunning", err)
 	}
 	before := time.Now().UTC().Add(-time.Second)
 	if err := srv.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	fi, err := os.Stat(filepath.Join(dir, ServerInfoFile))
+	fi, err := os.Stat(filepath.Join(dir, localinfo.FileName))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if fi.Mode().Perm() != 0o600 {
 		t.Errorf("server.json mode %v, want 0600", fi.Mode().Perm())
 	}
-	info, err := ReadServerInfo(dir)
+	info, err := localinfo.Read(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := ServerInfo{URL: srv.URL(), PID: os.Getpid(), Token: srv.Token(), Subscription: DefaultSubscription,
+	want := localinfo.Info{URL: srv.URL(), PID: os.Getpid(), Token: srv.Token(), Subscription: DefaultSubscription,
 		ResourceGroup: DefaultResourceGroup, Workspace: DefaultWorkspace, StorageAccount: DefaultStorageAccount}
 	got := *info
 	got.StartedAt = time.Time{}
@@ -61,7 +63,7 @@ func TestServerInfoLifecycle(t *testing.T) {
 	if err := srv.Shutdown(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := os.Stat(filepath.Join(dir, ServerInfoFile)); !errors.Is(err, fs.ErrNotExist) {
+	if _, err := os.Stat(filepath.Join(dir, localinfo.FileName)); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("server.json left after Shutdown: %v", err)
 	}
 	if _, err := http.Get(info.URL + "/discovery"); err == nil {
@@ -252,7 +254,7 @@ func TestHandlerWithoutStart(t *testing.T) {
 	if srv.URL() != "" {
 		t.Errorf("URL() = %q before Start", srv.URL())
 	}
-	if _, err := os.Stat(filepath.Join(dir, ServerInfoFile)); !errors.Is(err, fs.ErrNotExist) {
+	if _, err := os.Stat(filepath.Join(dir, localinfo.FileName)); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("server.json written without Start: %v", err)
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/mlbatch/ml/internal/app"
 	"github.com/mlbatch/ml/internal/azml"
 	"github.com/mlbatch/ml/internal/iostreams"
+	"github.com/mlbatch/ml/internal/localinfo"
 	"github.com/mlbatch/ml/internal/localws"
 )
 
@@ -60,7 +61,7 @@ func newEnv(t *testing.T) *env {
 			t.Errorf("Shutdown: %v", err)
 		}
 	})
-	info, err := localws.ReadServerInfo(e.dir)
+	info, err := localinfo.Read(e.dir)
 	if err != nil {
 		t.Fatalf("ReadServerInfo: %v", err)
 	}
@@ -144,7 +145,7 @@ var pollFast = &runtime.PollUntilDoneOptions{Frequency: 10 * time.Millisecond}
 func (e *env) setupDeployment() {
 	e.t.Helper()
 	ctx := context.Background()
-	info, _ := localws.ReadServerInfo(e.dir)
+	info, _ := localinfo.Read(e.dir)
 	e.upload(map[string]string{
 		"LocalUpload/code1/src/score.py":       "def init():\n    pass\n\ndef run(mini_batch):\n    return mini_batch\n",
 		"LocalUpload/model1/model/weights.txt": "42",

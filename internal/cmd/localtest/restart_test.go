@@ -9,6 +9,7 @@ import (
 
 	"github.com/mlbatch/ml/internal/azml"
 	"github.com/mlbatch/ml/internal/clierr"
+	"github.com/mlbatch/ml/internal/localinfo"
 	"github.com/mlbatch/ml/internal/localws"
 )
 
@@ -59,7 +60,7 @@ func TestServerRestartMidCommand(t *testing.T) {
 		t.Errorf("no notice of the restart; notices: %q", notices.String())
 	}
 
-	info, err := localws.ReadServerInfo(e.dir)
+	info, err := localinfo.Read(e.dir)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/mlbatch/ml/internal/app"
 	"github.com/mlbatch/ml/internal/iostreams"
+	"github.com/mlbatch/ml/internal/localinfo"
 	"github.com/mlbatch/ml/internal/localws"
 )
 
@@ -76,7 +77,7 @@ func TestKilledServerIsNotRunning(t *testing.T) {
 	}
 	waitZombie(t, cmd.Process.Pid)
 
-	if _, err := localws.ReadServerInfo(dir); !errors.Is(err, localws.ErrNotRunning) {
+	if _, err := localinfo.Read(dir); !errors.Is(err, localinfo.ErrNotRunning) {
 		t.Fatalf("ReadServerInfo after kill -9: %v, want ErrNotRunning", err)
 	}
 	r := mlIn("local", "status")
@@ -87,7 +88,7 @@ func TestKilledServerIsNotRunning(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stderr, "was not running") {
 		t.Fatalf("stop after kill -9: %s", r)
 	}
-	if _, err := os.Stat(dir + "/" + localws.ServerInfoFile); !errors.Is(err, os.ErrNotExist) {
+	if _, err := os.Stat(dir + "/" + localinfo.FileName); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("stop left the stale server.json: %v", err)
 	}
 	srv, err := localws.New(localws.Options{Dir: dir, Addr: "127.0.0.1:0"})

@@ -13,7 +13,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/container"
 
 	"github.com/mlbatch/ml/internal/azml"
-	"github.com/mlbatch/ml/internal/localws"
+	"github.com/mlbatch/ml/internal/localinfo"
 	"github.com/mlbatch/ml/internal/upload"
 )
 
@@ -132,7 +132,7 @@ func (r ChildRequest) containerClient(ctx context.Context) (*container.Client, e
 	case (r.ContainerURL == "") == (r.LocalDir == ""):
 		return nil, errors.New("ChildRequest: set either containerUrl (with account and key) or localDir")
 	case r.LocalDir != "":
-		info, err := localws.ReadServerInfo(r.LocalDir)
+		info, err := localinfo.Read(r.LocalDir)
 		if err != nil {
 			return nil, err
 		}

@@ -18,6 +18,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/mlbatch/ml/internal/azml"
+	"github.com/mlbatch/ml/internal/localinfo"
 	"github.com/mlbatch/ml/internal/localws"
 )
 
@@ -63,7 +64,7 @@ func StartWorkspace(ctx context.Context, ml, parent, conn string) (*Workspace, e
 	w := &Workspace{ML: ml, Dir: dir, proc: cmd}
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		if _, err := localws.ReadServerInfo(dir); err == nil {
+		if _, err := localinfo.Read(dir); err == nil {
 			return w, nil
 		}
 		if time.Now().After(deadline) || ctx.Err() != nil {
@@ -97,7 +98,7 @@ func (w *Workspace) Env(cacheDir string) []string {
 
 // Datastore opens workspaceblobstore the way ml does, to check uploads.
 func (w *Workspace) Datastore(ctx context.Context) (*azml.Datastore, error) {
-	info, err := localws.ReadServerInfo(w.Dir)
+	info, err := localinfo.Read(w.Dir)
 	if err != nil {
 		return nil, err
 	}

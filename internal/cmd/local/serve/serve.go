@@ -19,6 +19,7 @@ import (
 	"github.com/mlbatch/ml/internal/clierr"
 	"github.com/mlbatch/ml/internal/cmd/local/shared"
 	"github.com/mlbatch/ml/internal/cmdutil"
+	"github.com/mlbatch/ml/internal/localinfo"
 	"github.com/mlbatch/ml/internal/localws"
 )
 
@@ -112,7 +113,7 @@ func serveRun(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	}
 	// ReadServerInfo succeeds only while a server holds the folder: a
 	// server.json left by one killed with -9 is stale, not "running".
-	if info, err := localws.ReadServerInfo(dir); err == nil {
+	if info, err := localinfo.Read(dir); err == nil {
 		return fmt.Errorf("a local workspace is already running in %s at %s (pid %d); stop it with `ml local stop`", dir, info.URL, info.PID)
 	}
 	addr := "127.0.0.1:" + strconv.Itoa(opts.Port)
@@ -248,7 +249,7 @@ func detach(ctx context.Context, f *cmdutil.Factory, dir, conn string) error {
 	tick := time.NewTicker(50 * time.Millisecond)
 	defer tick.Stop()
 	for {
-		if info, err := localws.ReadServerInfo(dir); err == nil && info.PID == pid {
+		if info, err := localinfo.Read(dir); err == nil && info.PID == pid {
 			fmt.Fprintf(f.IOStreams.ErrOut, "Local workspace running on %s (pid %d, log %s). Stop it with `ml local stop`.\n", info.URL, pid, logPath)
 			return nil
 		}

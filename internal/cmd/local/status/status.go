@@ -11,6 +11,7 @@ import (
 
 	"github.com/mlbatch/ml/internal/clierr"
 	"github.com/mlbatch/ml/internal/cmdutil"
+	"github.com/mlbatch/ml/internal/localinfo"
 	"github.com/mlbatch/ml/internal/localws"
 )
 
@@ -60,7 +61,7 @@ func Check(ctx context.Context, f *cmdutil.Factory, dir string) (*Status, error)
 		}
 		dir = d
 	}
-	info, err := localws.ReadServerInfo(dir)
+	info, err := localinfo.Read(dir)
 	if err != nil {
 		return nil, &clierr.NotFoundError{Err: err}
 	}

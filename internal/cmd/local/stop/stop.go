@@ -14,6 +14,7 @@ import (
 	"github.com/mlbatch/ml/internal/clierr"
 	"github.com/mlbatch/ml/internal/cmd/local/shared"
 	"github.com/mlbatch/ml/internal/cmdutil"
+	"github.com/mlbatch/ml/internal/localinfo"
 	"github.com/mlbatch/ml/internal/localws"
 )
 
@@ -38,10 +39,10 @@ func NewCmdStop(f *cmdutil.Factory) *cobra.Command {
 				}
 				dir = d
 			}
-			info, err := localws.ReadServerInfo(dir)
-			var stale *localws.StaleError
+			info, err := localinfo.Read(dir)
+			var stale *localinfo.StaleError
 			if errors.As(err, &stale) {
-				_ = os.Remove(filepath.Join(dir, localws.ServerInfoFile))
+				_ = os.Remove(filepath.Join(dir, localinfo.FileName))
 				fmt.Fprintf(f.IOStreams.ErrOut, "The local workspace in %s was not running: its server (pid %d) is gone (removed its stale server.json).\n", dir, stale.Info.PID)
 				return nil
 			}
@@ -53,8 +54,8 @@ func NewCmdStop(f *cmdutil.Factory) *cobra.Command {
 			}
 			deadline := time.Now().Add(timeout)
 			for time.Now().Before(deadline) {
-				_, statErr := os.Stat(filepath.Join(dir, localws.ServerInfoFile))
-				if errors.Is(statErr, fs.ErrNotExist) && !localws.Holds(dir) {
+				_, statErr := os.Stat(filepath.Join(dir, localinfo.FileName))
+				if errors.Is(statErr, fs.ErrNotExist) && !localinfo.Holds(dir) {
 					fmt.Fprintf(f.IOStreams.ErrOut, "Stopped the local workspace at %s.\n", info.URL)
 					return nil
 				}

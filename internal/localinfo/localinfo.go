@@ -1,4 +1,10 @@
-package localws
+// Package localinfo is the rendezvous between a local workspace server
+// (internal/localws) and the clients on the same machine (internal/azml,
+// ml local stop): Dir/server.json says where the server listens and with
+// which token, and Dir/server.lock, flocked for the server's life, says
+// whether it still runs. It is its own package so that the client reads
+// the file without importing the server.
+package localinfo
 
 import (
 	"encoding/json"
@@ -10,14 +16,14 @@ import (
 	"time"
 )
 
-// ServerInfoFile is the name of the file a started server writes into its
+// FileName is the name of the file a started server writes into its
 // Dir, and removes on Shutdown.
-const ServerInfoFile = "server.json"
+const FileName = "server.json"
 
-// ServerInfo is the content of Dir/server.json: everything a client on this
+// Info is the content of Dir/server.json: everything a client on this
 // machine needs to talk to a running local workspace. The file is mode 0600
 // because Token grants full access.
-type ServerInfo struct {
+type Info struct {
 	// URL is the server's base URL, e.g. http://127.0.0.1:8765; it is the
 	// ResourceManager endpoint for ARM clients.
 	URL string `json:"url"`
@@ -35,7 +41,7 @@ type ServerInfo struct {
 	StartedAt time.Time `json:"startedAt"`
 }
 
-// ErrNotRunning is wrapped by ReadServerInfo when dir holds no server.json.
+// ErrNotRunning is wrapped by Read when dir holds no server.json.
 var ErrNotRunning = errors.New("no local workspace is running")
 
 // notRunningError says where no server runs and how to start one; it is
@@ -44,44 +50,44 @@ var ErrNotRunning = errors.New("no local workspace is running")
 type notRunningError struct{ dir string }
 
 func (e notRunningError) Error() string {
-	return fmt.Sprintf("%v in %s (no %s): start one with `ml local serve`", ErrNotRunning, e.dir, ServerInfoFile)
+	return fmt.Sprintf("%v in %s (no %s): start one with `ml local serve`", ErrNotRunning, e.dir, FileName)
 }
 
 func (e notRunningError) Is(target error) bool {
 	return target == ErrNotRunning || target == fs.ErrNotExist
 }
 
-// lockFile is held (flock) by the server while it runs; see acquireLock.
+// lockFile is held (flock) by the server while it runs; see Lock.
 const lockFile = "server.lock"
 
-// errAlreadyRunning is New on a folder whose server is running.
-type errAlreadyRunning struct{ dir string }
+// AlreadyRunningError is Lock on a folder whose server is running.
+type AlreadyRunningError struct{ dir string }
 
-func (e errAlreadyRunning) Error() string {
+func (e AlreadyRunningError) Error() string {
 	return fmt.Sprintf("a local workspace is already running in %s; stop it with `ml local stop`", e.dir)
 }
 
-// StaleError is ReadServerInfo finding a server.json whose server is gone
+// StaleError is Read finding a server.json whose server is gone
 // (killed, crashed, or its pid reused by another program): Info is what
 // the file says. It wraps ErrNotRunning.
 type StaleError struct {
 	Dir  string
-	Info *ServerInfo
+	Info *Info
 }
 
 func (e *StaleError) Error() string {
 	return fmt.Sprintf("%v in %s: the server that wrote %s (pid %d, %s) is gone; start one with `ml local serve`",
-		ErrNotRunning, e.Dir, ServerInfoFile, e.Info.PID, e.Info.URL)
+		ErrNotRunning, e.Dir, FileName, e.Info.PID, e.Info.URL)
 }
 
 func (e *StaleError) Is(target error) bool { return target == ErrNotRunning }
 
-// ReadServerInfo reads dir/server.json of a running server. When the file
+// Read reads dir/server.json of a running server. When the file
 // does not exist the error wraps ErrNotRunning (and fs.ErrNotExist) and
 // says how to start one; when it is left over from a server that is gone
 // (no process holds the folder's lock) the error is a *StaleError.
-func ReadServerInfo(dir string) (*ServerInfo, error) {
-	info, err := readServerInfoFile(dir)
+func Read(dir string) (*Info, error) {
+	info, err := readFile(dir)
 	if err != nil {
 		return nil, err
 	}
@@ -102,9 +108,9 @@ func Holds(dir string) bool {
 	return held || err != nil
 }
 
-// readServerInfoFile reads and checks dir/server.json.
-func readServerInfoFile(dir string) (*ServerInfo, error) {
-	path := filepath.Join(dir, ServerInfoFile)
+// readFile reads and checks dir/server.json.
+func readFile(dir string) (*Info, error) {
+	path := filepath.Join(dir, FileName)
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, notRunningError{dir}
@@ -112,7 +118,7 @@ func readServerInfoFile(dir string) (*ServerInfo, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
-	var info ServerInfo
+	var info Info
 	if err := json.Unmarshal(data, &info); err != nil {
 		return nil, fmt.Errorf("read %s: not valid JSON (%v): delete it and restart `ml local serve`", path, err)
 	}
@@ -122,31 +128,31 @@ func readServerInfoFile(dir string) (*ServerInfo, error) {
 	return &info, nil
 }
 
-// writeServerInfo writes the file atomically (temp file + rename) so a
+// Write writes dir/server.json (mode 0600) atomically (temp file + rename) so a
 // client never reads half of it.
-func writeServerInfo(dir string, info ServerInfo) error {
+func Write(dir string, info Info) error {
 	data, err := json.MarshalIndent(info, "", "  ")
 	if err != nil {
 		return err
 	}
 	tmp, err := os.CreateTemp(dir, ".server-*.json")
 	if err != nil {
-		return fmt.Errorf("write %s: %w", ServerInfoFile, err)
+		return fmt.Errorf("write %s: %w", FileName, err)
 	}
 	defer os.Remove(tmp.Name())
 	if err := tmp.Chmod(0o600); err != nil {
 		tmp.Close()
-		return fmt.Errorf("write %s: %w", ServerInfoFile, err)
+		return fmt.Errorf("write %s: %w", FileName, err)
 	}
 	if _, err := tmp.Write(append(data, '\n')); err != nil {
 		tmp.Close()
-		return fmt.Errorf("write %s: %w", ServerInfoFile, err)
+		return fmt.Errorf("write %s: %w", FileName, err)
 	}
 	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", ServerInfoFile, err)
+		return fmt.Errorf("write %s: %w", FileName, err)
 	}
-	if err := os.Rename(tmp.Name(), filepath.Join(dir, ServerInfoFile)); err != nil {
-		return fmt.Errorf("write %s: %w", ServerInfoFile, err)
+	if err := os.Rename(tmp.Name(), filepath.Join(dir, FileName)); err != nil {
+		return fmt.Errorf("write %s: %w", FileName, err)
 	}
 	return nil
 }

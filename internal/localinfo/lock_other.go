@@ -1,12 +1,12 @@
 //go:build !unix
 
-package localws
+package localinfo
 
 import "os"
 
-// acquireLock: no flock here; the state database's exclusive lock still
+// Lock: no flock here; the state database's exclusive lock still
 // keeps a second server out.
-func acquireLock(string) (*os.File, error) { return nil, nil }
+func Lock(string) (*os.File, error) { return nil, nil }
 
 // lockHeld cannot tell; a server.json is taken at its word.
 func lockHeld(string) (bool, error) { return true, nil }

@@ -1,6 +1,6 @@
 //go:build unix
 
-package localws
+package localinfo
 
 import (
 	"errors"
@@ -11,22 +11,22 @@ import (
 	"syscall"
 )
 
-// acquireLock takes dir/server.lock for the life of the server. flock is
+// Lock takes dir/server.lock for the life of the server. flock is
 // released by the kernel when the process ends, however it ends (kill -9
 // included, and before the process is even reaped), and a reused pid does
 // not hold it, so "is the lock held" is the one reliable answer to "is a
 // server running here". The descriptor is close-on-exec: scoring scripts
 // the server starts do not inherit it.
-func acquireLock(dir string) (*os.File, error) {
+func Lock(dir string) (*os.File, error) {
 	path := filepath.Join(dir, lockFile)
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, privateFileMode)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
 		f.Close()
 		if errors.Is(err, syscall.EWOULDBLOCK) {
-			return nil, errAlreadyRunning{dir}
+			return nil, AlreadyRunningError{dir}
 		}
 		return nil, fmt.Errorf("lock %s: %w", path, err)
 	}
