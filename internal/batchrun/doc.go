@@ -6,6 +6,11 @@
 //
 // The job's inputs (files, or folders walked recursively) become a sorted
 // list of absolute file paths, cut into mini-batches of MiniBatchSize files.
+// The paths are in read-only views of the inputs, <JobDir>/inputs/<index>/
+// <the input's own name>, built like AZUREML_MODEL_DIR (below) and removed
+// when the job ends: Azure mounts batch inputs read-only, so a script that
+// writes to a mini-batch file fails, here as there, and the data on the
+// datastore stays as it was uploaded.
 // InstanceCount × MaxConcurrencyPerInstance worker processes (never more than
 // there are mini-batches) each import the scoring script, call init() once,
 // then call run(mini_batch) for the mini-batches they are handed.

@@ -26,6 +26,8 @@ func (l layout) masterRoleFile() string { return filepath.Join(l.logsDir(), "sys
 func (l layout) userErrorFile() string  { return filepath.Join(l.logsDir(), "user", "error.txt") }
 func (l layout) driverFile() string     { return filepath.Join(l.jobDir, "driver", "batchrun_driver.py") }
 
+func (l layout) inputsDir() string { return filepath.Join(l.jobDir, "inputs") }
+
 func (l layout) modelDir(name, version string) string {
 	return filepath.Join(l.jobDir, "azureml-models", name, version)
 }
@@ -116,6 +118,45 @@ func (l layout) prepareModel(s settings, ml rotree.Builder, log *lineLog) (strin
 	}
 	return modelDir, nil
 }
+
+// prepareInputs makes a read-only view of each input under
+// <job>/inputs/<index>/<name of the file or folder> (package rotree) and
+// returns the views, in the inputs' order: Azure mounts a batch job's
+// inputs read-only, so a script that opens a mini-batch file for writing
+// fails there, and must fail here too instead of changing the data on the
+// datastore behind the job's back.
+func (l layout) prepareInputs(inputs []string, b rotree.Builder, log *lineLog) ([]string, error) {
+	root := l.inputsDir()
+	// A job folder that is run again may still hold earlier views.
+	if err := rotree.Remove(root); err != nil {
+		return nil, fmt.Errorf("replace the job's inputs folder: %w", err)
+	}
+	views := make([]string, len(inputs))
+	for i, input := range inputs {
+		src, err := filepath.Abs(input)
+		if err != nil {
+			return nil, err
+		}
+		dir := filepath.Join(root, fmt.Sprint(i))
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("create the job's inputs folder: %w", err)
+		}
+		views[i] = filepath.Join(dir, filepath.Base(src))
+		st, err := b.Build(src, views[i])
+		if err != nil {
+			return nil, fmt.Errorf("input %s: %w", input, err)
+		}
+		if err := os.Chmod(dir, rotree.DirMode); err != nil {
+			return nil, fmt.Errorf("make the view of input %s read-only: %w", input, err)
+		}
+		log.printf("input %s is read-only at %s: %s", input, views[i], st)
+	}
+	return views, nil
+}
+
+// removeInputs deletes the input views when the job has ended, as Azure
+// unmounts them.
+func (l layout) removeInputs() error { return rotree.Remove(l.inputsDir()) }
 
 // removeModelDir deletes AZUREML_MODEL_DIR when the job has ended, as
 // Azure unmounts the model: the job folder then pins no model files.

@@ -111,10 +111,13 @@ func TestMLflowSignatureAndUnsupportedFiles(t *testing.T) {
 	writeFile(t, filepath.Join(in, "b-missing.csv"), "x\n1\n")
 	writeFile(t, filepath.Join(in, "c-bad.csv"), "x,n\nabc,1\n")
 	writeFile(t, filepath.Join(in, "d-notes.txt"), "hello")
-	res, err, _ := runJob(t, d, newJob(t, in))
+	job := newJob(t, in)
+	res, err, _ := runJob(t, d, job)
 	if err != nil {
 		t.Fatalf("job failed: %v", err)
 	}
+	// The script sees the files in the job's read-only view of the input.
+	in = filepath.Join(job.JobDir, "inputs", "0", "in")
 	if got, want := readLines(t, res.OutputFile), []string{"0,low,a-good.csv", `1,"high, really",a-good.csv`}; !slices.Equal(got, want) {
 		t.Errorf("output = %q, want %q", got, want)
 	}

@@ -65,8 +65,8 @@ func (r *runner) run(ctx context.Context, d Deployment, j Job) (Result, error) {
 	}
 	r.s, r.l = s, layout{jobDir: s.jobDir}
 	r.errs = &errorLog{l: r.l}
-	files, err := listInputFiles(s.inputs)
-	if err != nil {
+	// Listed before the job folder exists, so a missing input changes nothing.
+	if _, err := listInputFiles(s.inputs); err != nil {
 		return r.failWith(err)
 	}
 	if err := r.l.prepare(s); err != nil {
@@ -75,6 +75,19 @@ func (r *runner) run(ctx context.Context, d Deployment, j Job) (Result, error) {
 	r.haveLayout = true
 	r.result.LogsDir = r.l.logsDir()
 	r.master = openLineLog(r.l.masterRoleFile())
+	views, err := r.l.prepareInputs(s.inputs, r.linker, r.master)
+	defer func() {
+		if err := r.l.removeInputs(); err != nil {
+			r.master.printf("could not remove the job's inputs folder: %v", err)
+		}
+	}()
+	if err != nil {
+		return r.failWith(err)
+	}
+	files, err := listInputFiles(views)
+	if err != nil {
+		return r.failWith(err)
+	}
 	r.master.printf("job %s preparing: %d input files", s.jobName, len(files))
 	modelDir, err := r.l.prepareModel(s, r.linker, r.master)
 	if err != nil {

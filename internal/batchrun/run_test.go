@@ -525,7 +525,8 @@ func TestRunPartitionsFilesAndStartsWorkers(t *testing.T) {
 						if !filepath.IsAbs(p) {
 							t.Errorf("mini_batch path %q is not absolute", p)
 						}
-						batch[i], _ = filepath.Rel(in, p)
+						// Under the job's read-only view of the input.
+						batch[i], _ = filepath.Rel(filepath.Join(job.JobDir, "inputs", "0", filepath.Base(in)), p)
 					}
 					got = append(got, batch)
 				}
@@ -623,5 +624,68 @@ func TestRunEmptyInputFolderFails(t *testing.T) {
 	var jobErr *JobError
 	if !errors.As(err, &jobErr) || !strings.Contains(res.Message, "contains no files") {
 		t.Fatalf("Run returned %v (%s), want a Failed job saying the input has no files", err, res.Message)
+	}
+}
+
+// writeInputsScript tries to overwrite each mini-batch file and reports
+// whether it could, and under which folder the file was.
+const writeInputsScript = `
+import os
+
+def init():
+    pass
+
+def run(mini_batch):
+    out = []
+    for p in mini_batch:
+        try:
+            with open(p, "w") as f:
+                f.write("changed by the script")
+            wrote = "wrote"
+        except PermissionError:
+            wrote = "refused"
+        out.append(os.path.basename(p) + " " + wrote + " " + os.path.dirname(p))
+    return out
+`
+
+// TestRunInputsAreReadOnly: the script sees its inputs in read-only views
+// in the job folder, as Azure mounts them, so writing to a mini-batch file
+// never changes the input itself, and the views go when the job ends.
+func TestRunInputsAreReadOnly(t *testing.T) {
+	in := inputDir(t, "a.csv", "b.csv")
+	single := filepath.Join(t.TempDir(), "c.csv")
+	writeFile(t, single, "c")
+	job := newJob(t, in, single)
+	res, err, _ := runJob(t, deployment(t, writeInputsScript), job)
+	if err != nil {
+		t.Fatalf("Run: %v (%s)", err, res.Message)
+	}
+	for name, want := range map[string]string{filepath.Join(in, "a.csv"): "a.csv", filepath.Join(in, "b.csv"): "b.csv", single: "c"} {
+		if got := readText(t, name); got != want {
+			t.Errorf("input %s now holds %q, want %q: the script wrote through to it", name, got, want)
+		}
+	}
+	lines := readLines(t, res.OutputFile)
+	if len(lines) != 3 {
+		t.Fatalf("output %q, want 3 lines", lines)
+	}
+	wantDirs := []string{
+		filepath.Join(job.JobDir, "inputs", "0", filepath.Base(in)),
+		filepath.Join(job.JobDir, "inputs", "0", filepath.Base(in)),
+		filepath.Join(job.JobDir, "inputs", "1"),
+	}
+	for i, line := range lines {
+		f := strings.Fields(line)
+		if len(f) != 3 || f[2] != wantDirs[i] {
+			t.Errorf("line %d = %q, want the file under %s", i, line, wantDirs[i])
+			continue
+		}
+		// Permission bits stop everyone but root; as root the view is a copy.
+		if os.Geteuid() != 0 && f[1] != "refused" {
+			t.Errorf("line %d = %q: the script could write to its input", i, line)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(job.JobDir, "inputs")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the inputs folder outlived the job: %v", err)
 	}
 }

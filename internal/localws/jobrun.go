@@ -155,6 +155,11 @@ func (s *Server) runSpec(ctx context.Context, j *jobRecord) (RunSpec, func(conte
 		if err != nil {
 			return spec, noPublish, errBadRequest("The input " + in.Name + " (" + datastoreURI(in.Path) + ") cannot be read: " + err.Error())
 		}
+		// As for the model: the runtime's read-only view of the input then
+		// links these files instead of copying them.
+		if err := makeReadOnly(p); err != nil {
+			return spec, noPublish, &apiError{Status: 500, Code: codeInternal, Message: "make the files of input " + in.Name + " read-only: " + err.Error()}
+		}
 		spec.Inputs = append(spec.Inputs, p)
 	}
 	publish := noPublish
