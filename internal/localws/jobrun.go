@@ -180,25 +180,32 @@ func (s *Server) runSpec(ctx context.Context, j *jobRecord) (RunSpec, func(conte
 // existingPath materializes a datastore path that must exist (a folder
 // when wantDir; a file or folder otherwise) and returns its local path.
 func (s *Server) existingPath(ctx context.Context, p string, wantDir bool, what, stage string) (string, *apiError) {
-	if _, aerr := s.datastoreFile(p); aerr != nil {
+	if aerr := s.checkExistingPath(ctx, p, wantDir, what); aerr != nil {
 		return "", aerr
 	}
-	rel := strings.TrimLeft(p, "/")
-	exists, isDir, err := s.data.Stat(ctx, rel)
-	if err != nil {
-		return "", errBadRequest("The " + what + " cannot be read: " + err.Error())
-	}
-	if !exists {
-		return "", errBadRequest("The " + what + " is missing from datastore " + defaultDatastore + " (" + datastoreURI(p) + "): upload it again.")
-	}
-	if wantDir && !isDir {
-		return "", errBadRequest("The " + what + " at " + datastoreURI(p) + " is a file, not a folder.")
-	}
-	local, err := s.data.Materialize(ctx, rel, stage)
+	local, err := s.data.Materialize(ctx, strings.TrimLeft(p, "/"), stage)
 	if err != nil {
 		return "", errBadRequest("The " + what + " cannot be read: " + err.Error())
 	}
 	return local, nil
+}
+
+// checkExistingPath is existingPath's check without the download.
+func (s *Server) checkExistingPath(ctx context.Context, p string, wantDir bool, what string) *apiError {
+	if _, aerr := s.datastoreFile(p); aerr != nil {
+		return aerr
+	}
+	exists, isDir, err := s.data.Stat(ctx, strings.TrimLeft(p, "/"))
+	if err != nil {
+		return errBadRequest("The " + what + " cannot be read: " + err.Error())
+	}
+	if !exists {
+		return errBadRequest("The " + what + " is missing from datastore " + defaultDatastore + " (" + datastoreURI(p) + "): upload it again.")
+	}
+	if wantDir && !isDir {
+		return errBadRequest("The " + what + " at " + datastoreURI(p) + " is a file, not a folder.")
+	}
+	return nil
 }
 
 // makeReadOnly clears the write permission bits of every regular file under

@@ -13,7 +13,6 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/machinelearning/armmachinelearning/v4"
 
 	"github.com/mlbatch/ml/internal/invocation"
-	"github.com/mlbatch/ml/internal/localws/datastore"
 	"github.com/mlbatch/ml/internal/pipeline"
 	"github.com/mlbatch/ml/internal/spec"
 )
@@ -220,12 +219,6 @@ func (c *specReader) jobIO(job string, j *spec.Job) ([]jobInput, []jobOutput, *a
 // setPipeline checks comp with the job's inputs and outputs the way it
 // will run (pipeline.Validate on the local paths) and stores it in j.
 func (s *Server) setPipeline(ctx context.Context, j *jobRecord, comp *pipeline.Component) *apiError {
-	// The engine writes step outputs straight into datastore folders, which
-	// only the workspace's own blob store has; on an external account they
-	// would never be published, so such a job is refused before it exists.
-	if _, own := s.data.(*datastore.Local); !own {
-		return errBadRequest("Pipeline and command jobs run only on the local workspace's own blob store, not on the storage account of --storage-connection-string: start ml local serve without it to run them.")
-	}
 	// Every declared output is a named output of the job, at Azure's
 	// default place unless the submission placed it.
 	placed := map[string]bool{}
@@ -243,11 +236,15 @@ func (s *Server) setPipeline(ctx context.Context, j *jobRecord, comp *pipeline.C
 		return &apiError{Status: 500, Code: codeInternal, Message: err.Error()}
 	}
 	j.Pipeline = raw
-	job, aerr := s.pipelineJob(ctx, j)
+	paths, aerr := s.newJobPaths(j.Name, true)
 	if aerr != nil {
 		return aerr
 	}
-	steps, err := pipeline.Validate(job, s.pipelineOptions())
+	job, aerr := s.pipelineJob(ctx, j, paths)
+	if aerr != nil {
+		return aerr
+	}
+	steps, err := pipeline.Validate(job, s.pipelineOptions(paths))
 	if err != nil {
 		return errBadRequest(err.Error())
 	}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"maps"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -20,8 +19,9 @@ import (
 // run history and `…/runs/{job}/children`.
 
 // pipelineOptions are the engine's options on this workspace: job folders
-// under jobs/, default outputs at azureml/<job>/<output>/ on the datastore.
-func (s *Server) pipelineOptions() pipeline.Options {
+// under jobs/, default outputs at azureml/<job>/<output>/ on the datastore
+// (paths maps them to local folders).
+func (s *Server) pipelineOptions(paths *jobPaths) pipeline.Options {
 	python := ""
 	if b, ok := s.opts.Runner.(BatchRunner); ok {
 		python = b.Python
@@ -29,7 +29,7 @@ func (s *Server) pipelineOptions() pipeline.Options {
 	return pipeline.Options{
 		JobDir: s.jobDir,
 		OutputDir: func(job, output string) (string, error) {
-			dir, aerr := s.datastoreFile(defaultOutputFolder(job, output) + "/")
+			dir, aerr := paths.output(defaultOutputFolder(job, output))
 			if aerr != nil {
 				return "", errors.New(aerr.Message)
 			}
@@ -43,13 +43,12 @@ func (s *Server) pipelineOptions() pipeline.Options {
 func defaultOutputFolder(job, output string) string { return "azureml/" + job + "/" + output }
 
 // pipelineJob turns a job record into the engine's job, with local paths.
-func (s *Server) pipelineJob(ctx context.Context, j *jobRecord) (pipeline.Job, *apiError) {
-	stage := filepath.Join(s.jobDir(j.Name), "datastore")
+func (s *Server) pipelineJob(ctx context.Context, j *jobRecord, paths *jobPaths) (pipeline.Job, *apiError) {
 	var comp pipeline.Component
 	if err := json.Unmarshal(j.Pipeline, &comp); err != nil {
 		return pipeline.Job{}, &apiError{Status: 500, Code: codeInternal, Message: "decode the job's stored pipeline: " + err.Error()}
 	}
-	if aerr := s.localize(ctx, &comp, stage); aerr != nil {
+	if aerr := localizeComponent(ctx, &comp, paths); aerr != nil {
 		return pipeline.Job{}, aerr
 	}
 	job := pipeline.Job{Name: j.Name, Component: &comp, Inputs: map[string]pipeline.Binding{}, Outputs: map[string]pipeline.Binding{},
@@ -59,14 +58,14 @@ func (s *Server) pipelineJob(ctx context.Context, j *jobRecord) (pipeline.Job, *
 			job.Inputs[in.Name] = pipeline.Binding{Literal: pipeline.Lit(in.Value)}
 			continue
 		}
-		local, aerr := s.existingPath(ctx, in.Path, false, "input "+in.Name, stage)
+		local, aerr := paths.input(ctx, in.Path, false, "input "+in.Name)
 		if aerr != nil {
 			return pipeline.Job{}, aerr
 		}
 		job.Inputs[in.Name] = pipeline.Binding{Path: local, Type: in.Type}
 	}
 	for _, o := range j.Outputs {
-		dir, aerr := s.datastoreFile(o.Folder + "/")
+		dir, aerr := paths.output(o.Folder)
 		if aerr != nil {
 			return pipeline.Job{}, aerr
 		}
@@ -75,25 +74,25 @@ func (s *Server) pipelineJob(ctx context.Context, j *jobRecord) (pipeline.Job, *
 	return job, nil
 }
 
-// localize maps the datastore paths of a stored component (code folders,
+// localizeComponent maps the datastore paths of a stored component (code folders,
 // data and output paths of its steps) to local ones; data must exist.
-func (s *Server) localize(ctx context.Context, c *pipeline.Component, stage string) *apiError {
+func localizeComponent(ctx context.Context, c *pipeline.Component, paths *jobPaths) *apiError {
 	if c.CodeDir != "" {
-		dir, aerr := s.existingPath(ctx, c.CodeDir+"/", true, "code of component "+c.Name, stage)
+		dir, aerr := paths.input(ctx, c.CodeDir+"/", true, "code of component "+c.Name)
 		if aerr != nil {
 			return aerr
 		}
 		c.CodeDir = dir
 	}
 	for name, step := range c.Jobs {
-		if aerr := s.localize(ctx, step.Component, stage); aerr != nil {
+		if aerr := localizeComponent(ctx, step.Component, paths); aerr != nil {
 			return aerr
 		}
 		for port, b := range step.Inputs {
 			if b.Path == "" || strings.Contains(b.Path, "${{") {
 				continue
 			}
-			local, aerr := s.existingPath(ctx, b.Path, false, "input "+port+" of step "+name, stage)
+			local, aerr := paths.input(ctx, b.Path, false, "input "+port+" of step "+name)
 			if aerr != nil {
 				return aerr
 			}
@@ -104,7 +103,7 @@ func (s *Server) localize(ctx context.Context, c *pipeline.Component, stage stri
 			if b.Path == "" || strings.Contains(b.Path, "${{") {
 				continue
 			}
-			dir, aerr := s.datastoreFile(b.Path + "/")
+			dir, aerr := paths.output(b.Path)
 			if aerr != nil {
 				return aerr
 			}
@@ -120,7 +119,12 @@ func (s *Server) localize(ctx context.Context, c *pipeline.Component, stage stri
 // that carry a component.
 func (s *Server) runPipelineJob(ctx context.Context, j *jobRecord, canceled func(string) bool) {
 	bg := context.Background()
-	job, aerr := s.pipelineJob(ctx, j)
+	paths, aerr := s.newJobPaths(j.Name, false)
+	if aerr != nil {
+		s.finishJob(bg, j.Name, statusFailed, nil, &jobError{Code: "UserError", Message: aerr.Message})
+		return
+	}
+	job, aerr := s.pipelineJob(ctx, j, paths)
 	if aerr != nil {
 		s.finishJob(bg, j.Name, statusFailed, nil, &jobError{Code: "UserError", Message: aerr.Message})
 		return
@@ -130,19 +134,31 @@ func (s *Server) runPipelineJob(ctx context.Context, j *jobRecord, canceled func
 		return
 	}
 	s.log.Info("pipeline job started", "job", j.Name, "type", j.JobType)
-	opts := s.pipelineOptions()
+	opts := s.pipelineOptions(paths)
 	single := job.Component.Type != pipeline.TypePipeline
+	// A step's outputs are published (on an account) before its child job
+	// ends, so a client that sees it Completed finds them; the first
+	// failure to publish fails the job.
+	var publishErr error
 	opts.OnStep = func(step pipeline.StepRun) {
+		if step.Status == pipeline.StatusCompleted || step.Status == pipeline.StatusFailed {
+			if err := paths.publish(ctx, slices.Sorted(maps.Values(step.Outputs))...); err != nil && publishErr == nil {
+				publishErr = err
+			}
+		}
 		if single {
 			s.recordCommandStep(bg, j.Name, step)
 			return
 		}
-		s.recordChild(bg, j, step)
+		s.recordChild(bg, j, paths, step)
 	}
 	if !single {
 		s.setJobStatus(bg, j.Name, statusRunning, "running the pipeline's steps")
 	}
 	res, err := pipeline.Run(ctx, job, opts)
+	if perr := paths.publish(ctx, slices.Sorted(maps.Values(res.Outputs))...); perr != nil && publishErr == nil {
+		publishErr = perr
+	}
 	switch {
 	case ctx.Err() != nil && canceled(j.Name):
 		s.finishJob(bg, j.Name, statusCanceled, nil, &jobError{Code: "JobCanceled", Message: "the job was canceled"})
@@ -150,6 +166,8 @@ func (s *Server) runPipelineJob(ctx context.Context, j *jobRecord, canceled func
 		s.finishJob(bg, j.Name, statusFailed, nil, &jobError{Code: "ServiceStopped", Message: stopReason})
 	case err != nil:
 		s.finishJob(bg, j.Name, statusFailed, nil, &jobError{Code: "UserError", Message: res.Error})
+	case publishErr != nil:
+		s.finishJob(bg, j.Name, statusFailed, nil, &jobError{Code: "UserError", Message: publishErr.Error()})
 	default:
 		s.finishJob(bg, j.Name, statusCompleted, nil, nil)
 	}
@@ -165,10 +183,10 @@ func (s *Server) recordCommandStep(ctx context.Context, name string, step pipeli
 
 // recordChild creates a step's child job when it starts and ends it when
 // it ends. Steps that never start get no child job, as on Azure.
-func (s *Server) recordChild(ctx context.Context, parent *jobRecord, step pipeline.StepRun) {
+func (s *Server) recordChild(ctx context.Context, parent *jobRecord, paths *jobPaths, step pipeline.StepRun) {
 	switch step.Status {
 	case pipeline.StatusRunning:
-		child := s.childRecord(parent, step)
+		child := childRecord(parent, paths, step)
 		if err := s.store.CreateJob(ctx, child); err != nil {
 			s.log.Warn("create child job", "job", child.Name, "parent", parent.Name, "err", err)
 			return
@@ -184,7 +202,7 @@ func (s *Server) recordChild(ctx context.Context, parent *jobRecord, step pipeli
 }
 
 // childRecord is a started step's child job.
-func (s *Server) childRecord(parent *jobRecord, step pipeline.StepRun) *jobRecord {
+func childRecord(parent *jobRecord, paths *jobPaths, step pipeline.StepRun) *jobRecord {
 	started := step.StartedAt.UTC()
 	child := &jobRecord{
 		Name:           step.Job,
@@ -215,32 +233,18 @@ func (s *Server) childRecord(parent *jobRecord, step pipeline.StepRun) *jobRecor
 			continue
 		}
 		in := jobInput{Name: name, Type: v.Type}
-		if p, ok := s.datastorePathOf(v.Path); ok {
+		if p, ok := paths.datastorePath(v.Path); ok {
 			in.Path, in.URI = p, datastoreURI(p)
 		}
 		child.Inputs = append(child.Inputs, in)
 	}
 	for _, name := range slices.Sorted(maps.Keys(step.Outputs)) {
-		if p, ok := s.datastorePathOf(step.Outputs[name]); ok {
+		if p, ok := paths.datastorePath(step.Outputs[name]); ok {
 			typ := firstNonEmptyString(step.OutputTypes[name], invocation.TypeURIFolder)
 			child.Outputs = append(child.Outputs, jobOutput{Name: name, Type: typ, Folder: strings.TrimSuffix(p, "/")})
 		}
 	}
 	return child
-}
-
-// datastorePathOf is the datastore path of a local file or folder of the
-// workspace's container, if it is one.
-func (s *Server) datastorePathOf(local string) (string, bool) {
-	root, aerr := s.datastoreFile("")
-	if aerr != nil {
-		return "", false
-	}
-	rel, err := filepath.Rel(root, local)
-	if err != nil || !filepath.IsLocal(rel) {
-		return "", false
-	}
-	return filepath.ToSlash(rel), true
 }
 
 // childJobs lists a job's child jobs, oldest first.

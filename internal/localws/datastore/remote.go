@@ -189,30 +189,34 @@ func (r *Remote) OutputDir(ctx context.Context, p, stage string) (string, func(c
 	if err != nil {
 		return "", nil, err
 	}
-	publish := func(ctx context.Context) error {
-		entries, err := listFiles(dir)
-		if err != nil {
-			return err
-		}
-		g, gctx := errgroup.WithContext(ctx)
-		g.SetLimit(transferConcurrency)
-		for _, e := range entries {
-			g.Go(func() error {
-				f, err := os.Open(filepath.Join(dir, filepath.FromSlash(e.Name)))
-				if err != nil {
-					return err
-				}
-				defer f.Close()
-				name := path.Join(p, e.Name)
-				if _, err := r.client.NewBlockBlobClient(name).UploadFile(gctx, f, &blockblob.UploadFileOptions{}); err != nil {
-					return fmt.Errorf("upload output %s: %w", name, redactErr(err))
-				}
-				return nil
-			})
-		}
-		return g.Wait()
-	}
+	publish := func(ctx context.Context) error { return r.Publish(ctx, dir, p) }
 	return dir, publish, nil
+}
+
+// Publish implements Store: every file below dir is uploaded below p.
+func (r *Remote) Publish(ctx context.Context, dir, p string) error {
+	p = strings.Trim(p, "/")
+	entries, err := listFiles(dir)
+	if err != nil {
+		return err
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(transferConcurrency)
+	for _, e := range entries {
+		g.Go(func() error {
+			f, err := os.Open(filepath.Join(dir, filepath.FromSlash(e.Name)))
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			name := path.Join(p, e.Name)
+			if _, err := r.client.NewBlockBlobClient(name).UploadFile(gctx, f, &blockblob.UploadFileOptions{}); err != nil {
+				return fmt.Errorf("upload output %s: %w", name, redactErr(err))
+			}
+			return nil
+		})
+	}
+	return g.Wait()
 }
 
 // within reports whether p is dir or below it.

@@ -34,6 +34,10 @@ type Store interface {
 	// publish, which makes what the folder holds visible at p (call it once
 	// the job is done).
 	OutputDir(ctx context.Context, p, stage string) (dir string, publish func(context.Context) error, err error)
+	// Publish makes the files of local folder dir visible below folder p
+	// (an upload on an account; nothing on the local store, whose OutputDir
+	// is the folder itself).
+	Publish(ctx context.Context, dir, p string) error
 	// List returns the blobs below folder p, by name relative to it, sorted.
 	List(ctx context.Context, p string) ([]Entry, error)
 	// Account is how clients reach the store.
@@ -100,6 +104,9 @@ func (l *Local) OutputDir(_ context.Context, p, _ string) (string, func(context.
 	}
 	return dir, func(context.Context) error { return nil }, nil
 }
+
+// Publish implements Store: a folder of the container is already there.
+func (l *Local) Publish(context.Context, string, string) error { return nil }
 
 // List implements Store.
 func (l *Local) List(_ context.Context, p string) ([]Entry, error) {
