@@ -85,6 +85,20 @@ func TestUploadSizesByteIdentical(t *testing.T) {
 	}
 }
 
+// checkBlobsAreTheFiles checks that every blob of plan holds its file's bytes.
+func checkBlobsAreTheFiles(t *testing.T, c *container.Client, plan *Plan) {
+	t.Helper()
+	for _, f := range plan.Files {
+		local, err := os.ReadFile(f.LocalPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := blobBytes(t, c, f.BlobName); !bytes.Equal(got, local) {
+			t.Errorf("%s: blob holds %d bytes that differ from the file's %d", f.RelPath, len(got), len(local))
+		}
+	}
+}
+
 // checkUploadByteIdentical executes plan into a new container from open
 // and checks every blob, its Content-MD5, every request's CRC-64 and the
 // number of blocks staged per file (wantBlocks, by base name).
@@ -95,13 +109,11 @@ func checkUploadByteIdentical(t *testing.T, open func(*recorder) *container.Clie
 	if _, err := Execute(context.Background(), c, plan, Options{BlockConcurrency: 3}); err != nil {
 		t.Fatal(err)
 	}
+	checkBlobsAreTheFiles(t, c, plan)
 	for _, f := range plan.Files {
 		local, err := os.ReadFile(f.LocalPath)
 		if err != nil {
 			t.Fatal(err)
-		}
-		if got := blobBytes(t, c, f.BlobName); !bytes.Equal(got, local) {
-			t.Errorf("%s: blob holds %d bytes that differ from the file's %d", f.RelPath, len(got), len(local))
 		}
 		props, err := c.NewBlobClient(f.BlobName).GetProperties(context.Background(), nil)
 		if err != nil {
@@ -187,15 +199,7 @@ func TestUploadWithoutCRC64(t *testing.T) {
 	if _, err := Execute(context.Background(), c, plan, Options{FileConcurrency: 1, BlockConcurrency: 1}); err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range plan.Files {
-		local, err := os.ReadFile(f.LocalPath)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := blobBytes(t, c, f.BlobName); !bytes.Equal(got, local) {
-			t.Errorf("%s: blob holds %d bytes that differ from the file's %d", f.RelPath, len(got), len(local))
-		}
-	}
+	checkBlobsAreTheFiles(t, c, plan)
 	refused, sent := 0, 0
 	for _, q := range rec.requests(http.MethodPut) {
 		if !strings.Contains(q.Path, "/LocalUpload/") || q.Comp != "" && q.Comp != "block" {
