@@ -15,6 +15,8 @@ import (
 	"strings"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/machinelearning/armmachinelearning/v4"
+	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob"
+	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/bloberror"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/container"
 	"github.com/rogpeppe/go-internal/testscript"
 
@@ -116,6 +118,36 @@ func blobsCmp(ts *testscript.TestScript, neg bool, args []string) {
 	if len(problems) > 0 {
 		ts.Fatalf("blobs under %s differ from %s: %s", prefix, dir, strings.Join(problems, ", "))
 	}
+}
+
+// azput CONTAINER DIR PREFIX uploads the files of DIR to PREFIX/ in
+// CONTAINER (created when missing) of the Azurite account the scripts
+// share, as data that lives outside the local workspace.
+func azPut(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 3 {
+		ts.Fatalf("usage: azput CONTAINER DIR PREFIX")
+	}
+	ctx := context.Background()
+	cred, err := azblob.NewSharedKeyCredential(ts.Getenv("AZURITE_ACCOUNT"), ts.Getenv("AZURITE_KEY"))
+	ts.Check(err)
+	c, err := container.NewClientWithSharedKeyCredential(ts.Getenv("AZURITE_URL")+"/"+args[0], cred, nil)
+	ts.Check(err)
+	if _, err := c.Create(ctx, nil); err != nil && !bloberror.HasCode(err, bloberror.ContainerAlreadyExists) {
+		ts.Fatalf("create container %s: %v", args[0], err)
+	}
+	dir := ts.MkAbs(args[1])
+	ts.Check(filepath.Walk(dir, func(p string, fi os.FileInfo, err error) error {
+		if err != nil || fi.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		_, err = c.NewBlockBlobClient(strings.TrimSuffix(args[2], "/")+"/"+filepath.ToSlash(rel)).UploadBuffer(ctx, data, nil)
+		return err
+	}))
 }
 
 // exits N PROG ARGS... runs PROG like exec and checks that it exits with

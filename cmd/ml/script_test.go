@@ -53,6 +53,11 @@ func TestScripts(t *testing.T) {
 			env.Defer(func() { stopDetached(filepath.Join(env.WorkDir, "ws")) })
 			env.Setenv("AZURITE_CONN", azConn)
 			env.Setenv("AZURITE_ACCOUNT", az.Account)
+			// The Azurite account as a datastore names it (datastore_azurite.txtar):
+			// its path-style endpoint host:port and its well-known dev key.
+			env.Setenv("AZURITE_ENDPOINT", strings.TrimSuffix(strings.TrimPrefix(az.ServiceURL, "http://"), "/"+az.Account))
+			env.Setenv("AZURITE_KEY", az.Key)
+			env.Setenv("AZURITE_URL", az.ServiceURL)
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
@@ -65,6 +70,7 @@ func TestScripts(t *testing.T) {
 			"exits":        exitsWith,
 			"mdblock":      mdBlock,
 			"replace":      replaceInFile,
+			"azput":        azPut,
 		},
 		RequireExplicitExec: true,
 	})

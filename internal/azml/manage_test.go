@@ -35,6 +35,8 @@ type fakeRequest struct {
 	// ARM and the full path on the data plane.
 	Host, Method, Path, Query string
 	Body                      map[string]any
+	// rawBody is the body as sent.
+	rawBody string
 }
 
 // fakeARM is an in-memory Azure ML control plane: the workspace, the
@@ -59,6 +61,9 @@ type fakeARM struct {
 	// extraStores are blob datastores besides workspaceblobstore: name →
 	// {container, SAS}.
 	extraStores map[string][2]string
+	// createdStores are datastores PUT by the test (lower-cased name →
+	// the body as sent, secrets included, as the service keeps them).
+	createdStores map[string]map[string]any
 }
 
 type fakeOp struct {
@@ -75,8 +80,10 @@ func (f *fakeARM) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer f.mu.Unlock()
 	// body is the fake's to keep and change; recorded is what was sent.
 	var body, recorded map[string]any
+	var raw []byte
 	if r.Body != nil {
 		data, _ := io.ReadAll(r.Body)
+		raw = data
 		if len(data) > 0 {
 			if err := json.Unmarshal(data, &body); err != nil {
 				http.Error(w, "bad json", http.StatusBadRequest)
@@ -95,7 +102,7 @@ func (f *fakeARM) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rel := strings.TrimPrefix(r.URL.Path, fakeWS)
-	f.requests = append(f.requests, fakeRequest{Host: armHost, Method: r.Method, Path: rel, Query: r.URL.RawQuery, Body: recorded})
+	f.requests = append(f.requests, fakeRequest{Host: armHost, Method: r.Method, Path: rel, Query: r.URL.RawQuery, Body: recorded, rawBody: string(raw)})
 	segs := strings.Split(strings.Trim(rel, "/"), "/")
 	switch {
 	case rel == "" && r.Method == http.MethodGet:
@@ -148,6 +155,10 @@ func (f *fakeARM) serveDatastore(w http.ResponseWriter, r *http.Request, segs []
 		writeJSON(w, http.StatusOK, map[string]any{"value": []any{f.datastoreBody("workspaceblobstore", "azureml-blobstore")}})
 		return
 	}
+	if len(segs) == 2 && (r.Method == http.MethodPut || r.Method == http.MethodDelete) || f.createdStores[strings.ToLower(segs[1])] != nil {
+		f.serveCreatedDatastore(w, r, segs)
+		return
+	}
 	name, containerName, sasToken := segs[1], "azureml-blobstore", f.sasToken
 	if extra, ok := f.extraStores[name]; ok {
 		containerName, sasToken = extra[0], extra[1]
@@ -160,6 +171,57 @@ func (f *fakeARM) serveDatastore(w http.ResponseWriter, r *http.Request, segs []
 		return
 	}
 	writeJSON(w, http.StatusOK, f.datastoreBody(name, containerName))
+}
+
+// serveCreatedDatastore answers PUT, GET, DELETE and listSecrets of the
+// datastores a test creates, as the recording shows them: 201 then 200 for
+// PUT with the secrets left out of the answer, 200 for DELETE (204 for a
+// missing one), 404 "Could not find datastore" for a GET of a missing one.
+func (f *fakeARM) serveCreatedDatastore(w http.ResponseWriter, r *http.Request, segs []string) {
+	if f.createdStores == nil {
+		f.createdStores = map[string]map[string]any{}
+	}
+	key := strings.ToLower(segs[1])
+	stored := f.createdStores[key]
+	switch {
+	case len(segs) == 2 && r.Method == http.MethodPut:
+		var body map[string]any
+		_ = json.NewDecoder(strings.NewReader(f.requests[len(f.requests)-1].rawBody)).Decode(&body)
+		status := http.StatusCreated
+		if stored != nil {
+			status = http.StatusOK
+		}
+		f.createdStores[key] = body
+		writeJSON(w, status, f.createdView(segs[1], body))
+	case len(segs) == 2 && r.Method == http.MethodDelete:
+		if stored == nil {
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		delete(f.createdStores, key)
+		w.WriteHeader(http.StatusOK)
+	case len(segs) == 2 && r.Method == http.MethodGet:
+		writeJSON(w, http.StatusOK, f.createdView(segs[1], stored))
+	case len(segs) == 3 && segs[2] == "listSecrets":
+		creds, _ := stored["properties"].(map[string]any)["credentials"].(map[string]any)
+		writeJSON(w, http.StatusOK, creds["secrets"])
+	default:
+		writeARMError(w, http.StatusNotFound, "NotFound", "no route")
+	}
+}
+
+// createdView is a stored datastore as the service answers it: no secrets.
+func (f *fakeARM) createdView(name string, body map[string]any) map[string]any {
+	data, _ := json.Marshal(body)
+	var view map[string]any
+	_ = json.Unmarshal(data, &view)
+	props, _ := view["properties"].(map[string]any)
+	if creds, ok := props["credentials"].(map[string]any); ok {
+		delete(creds, "secrets")
+	}
+	props["isDefault"] = false
+	view["id"], view["name"], view["type"] = fakeWS+"/datastores/"+name, name, "Microsoft.MachineLearningServices/workspaces/datastores"
+	return view
 }
 
 func (f *fakeARM) datastoreBody(name, containerName string) map[string]any {

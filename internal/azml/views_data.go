@@ -226,3 +226,34 @@ func creationContext(sd *armmachinelearning.SystemData) map[string]any {
 	}
 	return cc
 }
+
+// CreateOrUpdateDatastore PUTs datastore name with skipValidation=true, as
+// azure-ai-ml's DatastoreOperations.create_or_update does (the service
+// then does not try the credentials against the account). The operation
+// is synchronous; the answer is the datastore without its secrets.
+func (c *Client) CreateOrUpdateDatastore(ctx context.Context, name string, body armmachinelearning.Datastore) (*armmachinelearning.Datastore, error) {
+	skip := true
+	resp, err := c.arm.NewDatastoresClient().CreateOrUpdate(ctx, c.T.ResourceGroup, c.T.Workspace, name, body,
+		&armmachinelearning.DatastoresClientCreateOrUpdateOptions{SkipValidation: &skip})
+	if err != nil {
+		return nil, c.check(err, fmt.Sprintf("datastore %q", name))
+	}
+	return &resp.Datastore, nil
+}
+
+// DeleteDatastore removes datastore name from the workspace (the storage
+// and its data stay). The call is synchronous; a 404 is a not-found error.
+func (c *Client) DeleteDatastore(ctx context.Context, name string) error {
+	_, err := c.arm.NewDatastoresClient().Delete(ctx, c.T.ResourceGroup, c.T.Workspace, name, nil)
+	return c.check(err, fmt.Sprintf("datastore %q", name))
+}
+
+// StorageEndpoint is the storage DNS suffix of the target's cloud
+// (core.windows.net in Azure's public cloud), the endpoint az gives a
+// datastore whose YAML has none.
+func (c *Client) StorageEndpoint() string {
+	if c.T.Cloud.StorageSuffix != "" {
+		return c.T.Cloud.StorageSuffix
+	}
+	return "core.windows.net"
+}

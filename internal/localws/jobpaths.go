@@ -51,6 +51,22 @@ func (s *Server) newJobPaths(job string, check bool) (*jobPaths, *apiError) {
 // input is the local path of a datastore path that must exist (a folder
 // when wantDir).
 func (p *jobPaths) input(ctx context.Context, dsPath string, wantDir bool, what string) (string, *apiError) {
+	if ds, rel, ok := splitLocated(dsPath); ok {
+		// On a created datastore (another account): checked, then
+		// downloaded into the job's staging folder.
+		store, aerr := p.s.checkCreatedInput(ctx, ds, rel, wantDir, what)
+		if aerr != nil || p.check {
+			return filepath.Join(p.stage, "check", ds, filepath.FromSlash(strings.Trim(rel, "/"))), aerr
+		}
+		local, err := store.Materialize(ctx, strings.Trim(rel, "/"), p.stage)
+		if err != nil {
+			return "", errBadRequest("The " + what + " (" + dsPath + ") cannot be read: " + err.Error())
+		}
+		p.mu.Lock()
+		p.back[local] = dsPath
+		p.mu.Unlock()
+		return local, nil
+	}
 	if p.check && p.remote {
 		if aerr := p.s.checkExistingPath(ctx, dsPath, wantDir, what); aerr != nil {
 			return "", aerr
@@ -77,7 +93,7 @@ func (p *jobPaths) output(dsPath string) (string, *apiError) {
 }
 
 // datastorePath is the datastore path of a local file or folder of the
-// job, if it is one.
+// job, if it is one (a locatedPath for an input on a created datastore).
 func (p *jobPaths) datastorePath(local string) (string, bool) {
 	p.mu.Lock()
 	ds, ok := p.back[local]

@@ -148,12 +148,18 @@ func (s *Server) runSpec(ctx context.Context, j *jobRecord) (RunSpec, func(conte
 		if in.Path == "" && in.URI == "" {
 			continue // literal
 		}
-		if aerr := s.statDatastorePath(ctx, in.Path, in.Type == "uri_folder", "input "+in.Name); aerr != nil {
+		if aerr := s.statDatastorePath(ctx, in.Datastore, in.Path, in.Type == "uri_folder", "input "+in.Name); aerr != nil {
 			return spec, noPublish, aerr
 		}
-		p, err := s.data.Materialize(ctx, strings.TrimLeft(in.Path, "/"), stage)
+		// On a created datastore (another account) the input is downloaded
+		// into the job's folder, as for an external workspaceblobstore.
+		store, aerr := s.storeOf(ctx, in.Datastore)
+		if aerr != nil {
+			return spec, noPublish, aerr
+		}
+		p, err := store.Materialize(ctx, strings.TrimLeft(in.Path, "/"), stage)
 		if err != nil {
-			return spec, noPublish, errBadRequest("The input " + in.Name + " (" + datastoreURI(in.Path) + ") cannot be read: " + err.Error())
+			return spec, noPublish, errBadRequest("The input " + in.Name + " (" + datastoreURIOn(in.Datastore, in.Path) + ") cannot be read: " + err.Error())
 		}
 		// As for the model: the runtime's read-only view of the input then
 		// links these files instead of copying them.

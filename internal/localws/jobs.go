@@ -118,6 +118,9 @@ type jobInput struct {
 	// Type is the snake_case type: uri_folder, uri_file, or a literal type.
 	Type string `json:"type"`
 	URI  string `json:"uri,omitempty"`
+	// Datastore is the datastore of a data input created with ml datastore
+	// create, "" for workspaceblobstore.
+	Datastore string `json:"datastore,omitempty"`
 	// Path is the datastore path of a data input.
 	Path    string `json:"path,omitempty"`
 	AssetID string `json:"assetId,omitempty"`

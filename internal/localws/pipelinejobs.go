@@ -197,7 +197,11 @@ func (c *specReader) jobIO(job string, j *spec.Job) ([]jobInput, []jobOutput, *a
 		if aerr != nil {
 			return nil, nil, errBadRequest("Input " + in.Name + ": " + aerr.Message)
 		}
-		ins = append(ins, jobInput{Name: in.Name, Type: typ, URI: in.Path, Path: p})
+		ds, rel, ok := splitLocated(p)
+		if !ok {
+			rel = p
+		}
+		ins = append(ins, jobInput{Name: in.Name, Type: typ, URI: in.Path, Datastore: ds, Path: rel})
 	}
 	var outs []jobOutput
 	for _, o := range j.Outputs {

@@ -58,7 +58,7 @@ func (s *Server) pipelineJob(ctx context.Context, j *jobRecord, paths *jobPaths)
 			job.Inputs[in.Name] = pipeline.Binding{Literal: pipeline.Lit(in.Value)}
 			continue
 		}
-		local, aerr := paths.input(ctx, in.Path, false, "input "+in.Name)
+		local, aerr := paths.input(ctx, locatedPath(in.Datastore, in.Path), false, "input "+in.Name)
 		if aerr != nil {
 			return pipeline.Job{}, aerr
 		}
@@ -235,6 +235,9 @@ func childRecord(parent *jobRecord, paths *jobPaths, step pipeline.StepRun) *job
 		in := jobInput{Name: name, Type: v.Type}
 		if p, ok := paths.datastorePath(v.Path); ok {
 			in.Path, in.URI = p, datastoreURI(p)
+			if ds, rel, ok := splitLocated(p); ok {
+				in.Datastore, in.Path, in.URI = ds, rel, p
+			}
 		}
 		child.Inputs = append(child.Inputs, in)
 	}

@@ -371,15 +371,16 @@ func (c *specReader) outputFolder(where, uri string) (string, *apiError) {
 // modelTypes are the input types whose azureml: references name models.
 var modelTypes = map[string]bool{spec.TypeCustomModel: true, spec.TypeMLflowModel: true, spec.TypeTritonModel: true}
 
-// dataPath resolves a data input's URI to its datastore path: datastore
-// URIs and data assets as for batch jobs, models (azureml:<model>@latest
+// dataPath resolves a data input's URI to its datastore path (a
+// locatedPath: on a created datastore, its short URI): datastore URIs and
+// data assets as for batch jobs, models (azureml:<model>@latest
 // for the model input types) through their modelUri.
 func (c *specReader) dataPath(typ, uri string) (string, *apiError) {
 	lower := strings.ToLower(uri)
 	isModelRef := strings.HasPrefix(lower, "azureml:") && !strings.HasPrefix(lower, "azureml://datastores/") || strings.Contains(lower, "/models/")
 	if !modelTypes[strings.ToLower(typ)] || !isModelRef {
 		loc, aerr := c.s.resolveDataURI(c.r, uri)
-		return loc.Path, aerr
+		return locatedPath(loc.Datastore, loc.Path), aerr
 	}
 	ref, aerr := c.s.parseAssetRef(uri, modelAssets)
 	if aerr != nil {

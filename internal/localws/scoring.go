@@ -284,14 +284,14 @@ func (s *Server) prepareModelJob(r *http.Request, j *jobRecord, inv *invocation.
 	// A uri_folder input may name a single file: `--input ./file.csv`
 	// uploads a file and sends it as UriFolder, and the runtime reads a file
 	// input as a one-file job. A uri_file input must be a file.
-	if aerr := s.statDatastorePath(r.Context(), loc.Path, false, "input "+in.Name); aerr != nil && in.Type == invocation.TypeURIFile {
+	if aerr := s.statDatastorePath(r.Context(), loc.Datastore, loc.Path, false, "input "+in.Name); aerr != nil && in.Type == invocation.TypeURIFile {
 		return aerr
 	} else if aerr != nil {
-		if aerr := s.statDatastorePath(r.Context(), loc.Path, true, "input "+in.Name); aerr != nil {
+		if aerr := s.statDatastorePath(r.Context(), loc.Datastore, loc.Path, true, "input "+in.Name); aerr != nil {
 			return aerr
 		}
 	}
-	j.Inputs = []jobInput{{Name: in.Name, Type: in.Type, URI: in.Path, Path: loc.Path, AssetID: loc.AssetID}}
+	j.Inputs = []jobInput{{Name: in.Name, Type: in.Type, URI: in.Path, Datastore: loc.Datastore, Path: loc.Path, AssetID: loc.AssetID}}
 
 	out := jobOutput{Name: defaultOutputName, Type: invocation.TypeURIFolder,
 		Folder: "azureml/" + j.Name + "/" + defaultOutputName, FileName: j.Settings.OutputFileName}
@@ -453,7 +453,7 @@ func (s *Server) preparePipelineJob(r *http.Request, j *jobRecord, inv *invocati
 			if aerr != nil {
 				return aerr
 			}
-			ji.URI, ji.Path, ji.AssetID = in.Path, loc.Path, loc.AssetID
+			ji.URI, ji.Datastore, ji.Path, ji.AssetID = in.Path, loc.Datastore, loc.Path, loc.AssetID
 		}
 		j.Inputs = append(j.Inputs, ji)
 	}

@@ -7,13 +7,20 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/machinelearning/armmachinelearning/v4"
+
+	"github.com/mlbatch/ml/internal/localws/datastore"
 )
 
-// The workspace has one datastore, workspaceblobstore, backed by one blob
+// The workspace's own datastore, workspaceblobstore, is backed by one blob
 // container: of the local storage account by default, whose blobs are
 // plain files under Dir/blob/<account>/<container>/, or of an existing
 // account (Options.StorageConnectionString). Jobs reach its paths through
 // s.data (package datastore), never by mapping paths to files themselves.
+// Datastores created with ml datastore create are other accounts'
+// containers, which batch jobs read inputs from (storeOf).
 
 const defaultDatastore = "workspaceblobstore"
 
@@ -23,20 +30,85 @@ const defaultDatastore = "workspaceblobstore"
 // "..", backslashes, NUL, empty segments, and symbolic links leading out
 // (the blob service's LocalPath checks the last two).
 func (s *Server) datastoreFile(p string) (string, *apiError) {
+	if aerr := checkDatastorePath(p); aerr != nil {
+		return "", aerr
+	}
 	trimmed := strings.TrimLeft(p, "/")
-	if strings.ContainsAny(trimmed, "\\\x00") {
-		return "", errBadRequest("The datastore path '" + p + "' contains a backslash or NUL: use forward slashes.")
-	}
-	for _, seg := range strings.Split(strings.TrimSuffix(trimmed, "/"), "/") {
-		if seg == ".." || seg == "." {
-			return "", errBadRequest("The datastore path '" + p + "' contains '" + seg + "': paths may not leave the datastore or its folders.")
-		}
-	}
 	local, err := s.blob.LocalPath(s.account, s.container, trimmed)
 	if err != nil {
 		return "", errBadRequest("The datastore path '" + p + "' is not valid on datastore " + defaultDatastore + ": " + strings.TrimPrefix(err.Error(), "blob: "))
 	}
 	return local, nil
+}
+
+// checkDatastorePath refuses a datastore path that could leave its
+// container: "..", ".", backslashes and NUL.
+func checkDatastorePath(p string) *apiError {
+	trimmed := strings.TrimLeft(p, "/")
+	if strings.ContainsAny(trimmed, "\\\x00") {
+		return errBadRequest("The datastore path '" + p + "' contains a backslash or NUL: use forward slashes.")
+	}
+	for _, seg := range strings.Split(strings.TrimSuffix(trimmed, "/"), "/") {
+		if seg == ".." || seg == "." {
+			return errBadRequest("The datastore path '" + p + "' contains '" + seg + "': paths may not leave the datastore or its folders.")
+		}
+	}
+	return nil
+}
+
+// datastoreURIOn is the short azureml:// URI of path p on datastore ds
+// ("" = workspaceblobstore).
+func datastoreURIOn(ds, p string) string {
+	if ds == "" {
+		return datastoreURI(p)
+	}
+	return "azureml://datastores/" + ds + "/paths/" + strings.TrimPrefix(p, "/")
+}
+
+// locatedPath is how a pipeline or command job keeps a data input's
+// datastore path: the path itself on workspaceblobstore (ds ""), the short
+// URI azureml://datastores/<ds>/paths/<p> on a created datastore.
+// workspaceblobstore paths are relative, so the two never collide.
+func locatedPath(ds, p string) string {
+	if ds == "" {
+		return p
+	}
+	return datastoreURIOn(ds, p)
+}
+
+// splitLocated reads a locatedPath on a created datastore (ok false for a
+// workspaceblobstore path).
+func splitLocated(s string) (ds, p string, ok bool) {
+	rest, ok := strings.CutPrefix(s, "azureml://datastores/")
+	if !ok {
+		return "", "", false
+	}
+	ds, p, ok = strings.Cut(rest, "/paths/")
+	return ds, p, ok && ds != ""
+}
+
+// checkCreatedInput checks that path p exists on created datastore ds (a
+// folder when wantDir) and returns its store.
+func (s *Server) checkCreatedInput(ctx context.Context, ds, p string, wantDir bool, what string) (datastore.Store, *apiError) {
+	if aerr := checkDatastorePath(p); aerr != nil {
+		return nil, aerr
+	}
+	store, aerr := s.storeOf(ctx, ds)
+	if aerr != nil {
+		return nil, aerr
+	}
+	exists, isDir, err := store.Stat(ctx, strings.TrimLeft(p, "/"))
+	uri := datastoreURIOn(ds, p)
+	switch {
+	case err != nil:
+		a := store.Account()
+		return nil, errBadRequest("The " + what + " " + uri + " cannot be read from datastore " + ds + " (account " + a.Name + ", container " + a.Container + " at " + a.URL + "): " + err.Error())
+	case !exists:
+		return nil, errBadRequest("The " + what + " " + uri + " does not exist on datastore " + ds + ".")
+	case wantDir && !isDir:
+		return nil, errBadRequest("The " + what + " at " + uri + " is a file, not a folder.")
+	}
+	return store, nil
 }
 
 // datastoreURI is the short azureml:// URI of a datastore path.
@@ -52,61 +124,88 @@ func datastoreURI(p string) string {
 //	azureml://subscriptions/{s}/resourcegroups/{rg}/workspaces/{ws}/datastores/{ds}/paths/{p}
 //	[azureml:]/subscriptions/{s}/resourceGroups/{rg}/providers/Microsoft.MachineLearningServices/workspaces/{ws}/datastores/{ds}/paths/{p}
 //	http://<this server>/blob/{account}/{container}/{p}
+//
+// A datastore created with ml datastore create is refused here, naming it:
+// only job inputs are read from such datastores (parseDataLocation), while
+// outputs, code and models stay on workspaceblobstore.
 func (s *Server) parseDatastoreURI(r *http.Request, uri string) (string, bool, *apiError) {
+	ds, p, ok, aerr := s.parseDataLocation(r, uri)
+	if aerr != nil || !ok || ds == "" {
+		return p, ok, aerr
+	}
+	if _, _, nerr := s.createdDatastore(r.Context(), ds); nerr != nil {
+		return "", true, s.unknownDatastore(uri, ds)
+	}
+	return "", true, errBadRequest("The URI " + uri + " is on datastore '" + ds + "', created with ml datastore create: the local workspace reads job inputs from it, " +
+		"but outputs, code and models must be on " + defaultDatastore + " (azureml://datastores/" + defaultDatastore + "/paths/<path>).")
+}
+
+// unknownDatastore is the error for a URI naming a datastore the
+// workspace does not have.
+func (s *Server) unknownDatastore(uri, ds string) *apiError {
+	return errBadRequest("The datastore '" + ds + "' in " + uri + " does not exist in the local workspace: its datastores are " + defaultDatastore +
+		" and those created with ml datastore create (ml datastore list).")
+}
+
+// parseDataLocation is parseDatastoreURI for data inputs: it also
+// returns the datastore a datastore URI names, "" for workspaceblobstore
+// (and for blob URLs of its container), else the name as written, which
+// the caller checks.
+func (s *Server) parseDataLocation(r *http.Request, uri string) (ds, p string, ok bool, aerr *apiError) {
 	lower := strings.ToLower(uri)
 	var segs []string
 	switch {
 	case strings.HasPrefix(lower, "azureml://datastores/"):
 		segs = strings.Split(uri[len("azureml://"):], "/")
-		return s.datastorePathFrom(uri, segs)
+		return datastorePathFrom(uri, segs)
 	case strings.HasPrefix(lower, "azureml://subscriptions/"):
 		segs = strings.Split(uri[len("azureml://"):], "/")
 		// subscriptions/{s}/resourcegroups/{rg}/workspaces/{ws}/datastores/...
 		if len(segs) < 6 || !strings.EqualFold(segs[2], "resourcegroups") || !strings.EqualFold(segs[4], "workspaces") {
-			return "", true, errBadRequest("Invalid AzureML datastore path URI " + uri)
+			return "", "", true, errBadRequest("Invalid AzureML datastore path URI " + uri)
 		}
 		if aerr := s.checkScope(uri, segs[1], segs[3], segs[5]); aerr != nil {
-			return "", true, aerr
+			return "", "", true, aerr
 		}
-		return s.datastorePathFrom(uri, segs[6:])
+		return datastorePathFrom(uri, segs[6:])
 	case strings.HasPrefix(lower, "azureml:/subscriptions/") || strings.HasPrefix(lower, "/subscriptions/"):
 		armID := uri[strings.Index(lower, "/subscriptions/"):]
 		segs = strings.Split(strings.TrimPrefix(armID, "/"), "/")
 		rest, aerr := s.matchWorkspaceScope(segs)
 		if aerr != nil {
 			if !strings.Contains(lower, "/datastores/") {
-				return "", false, nil
+				return "", "", false, nil
 			}
-			return "", true, errBadRequest("The URI " + uri + " is outside the local workspace: " + aerr.Message)
+			return "", "", true, errBadRequest("The URI " + uri + " is outside the local workspace: " + aerr.Message)
 		}
 		if len(rest) == 0 || !strings.EqualFold(rest[0], "datastores") {
-			return "", false, nil
+			return "", "", false, nil
 		}
-		return s.datastorePathFrom(uri, rest)
+		return datastorePathFrom(uri, rest)
 	case strings.HasPrefix(lower, "http://") || strings.HasPrefix(lower, "https://"):
 		if p, ok := s.remoteBlobPath(uri); ok {
-			return p, true, nil
+			return "", p, true, nil
 		}
 		u, err := url.Parse(uri)
 		// Any loopback port: a URL stored or sent before a restart on
 		// another port still names this storage (see ownBlobPath).
 		if err != nil || !s.isOwnHost(r, u.Host) && !isLoopbackHost(u.Host) {
-			return "", false, nil
+			return "", "", false, nil
 		}
 		bsegs := strings.SplitN(strings.TrimPrefix(u.Path, "/"), "/", 4)
 		if len(bsegs) < 3 || bsegs[0] != "blob" {
-			return "", false, nil
+			return "", "", false, nil
 		}
 		if bsegs[1] != s.account || bsegs[2] != s.container {
-			return "", true, errBadRequest("The URL " + uri + " is not in the container of datastore " + defaultDatastore +
+			return "", "", true, errBadRequest("The URL " + uri + " is not in the container of datastore " + defaultDatastore +
 				" (" + s.account + "/" + s.container + ").")
 		}
 		if len(bsegs) == 3 {
-			return "", true, nil
+			return "", "", true, nil
 		}
-		return bsegs[3], true, nil
+		return "", bsegs[3], true, nil
 	}
-	return "", false, nil
+	return "", "", false, nil
 }
 
 // remoteBlobPath is the datastore path of a blob URL in the container of
@@ -128,15 +227,17 @@ func (s *Server) remoteBlobPath(uri string) (string, bool) {
 	return p, true
 }
 
-// datastorePathFrom reads datastores/{ds}/paths/{p...}.
-func (s *Server) datastorePathFrom(uri string, segs []string) (string, bool, *apiError) {
-	if len(segs) < 3 || !strings.EqualFold(segs[0], "datastores") || !strings.EqualFold(segs[2], "paths") {
-		return "", true, errBadRequest("Invalid AzureML datastore path URI " + uri + ": expected azureml://datastores/<datastore>/paths/<path>")
+// datastorePathFrom reads datastores/{ds}/paths/{p...}; ds is "" for
+// workspaceblobstore.
+func datastorePathFrom(uri string, segs []string) (string, string, bool, *apiError) {
+	if len(segs) < 3 || !strings.EqualFold(segs[0], "datastores") || !strings.EqualFold(segs[2], "paths") || segs[1] == "" {
+		return "", "", true, errBadRequest("Invalid AzureML datastore path URI " + uri + ": expected azureml://datastores/<datastore>/paths/<path>")
 	}
-	if segs[1] != defaultDatastore {
-		return "", true, errBadRequest("The datastore '" + segs[1] + "' in " + uri + " does not exist in the local workspace: it has one datastore, " + defaultDatastore + ".")
+	ds := segs[1]
+	if ds == defaultDatastore {
+		ds = ""
 	}
-	return strings.Join(segs[3:], "/"), true, nil
+	return ds, strings.Join(segs[3:], "/"), true, nil
 }
 
 func (s *Server) checkScope(uri, sub, rg, ws string) *apiError {
@@ -167,6 +268,9 @@ func (s *Server) isOwnHost(r *http.Request, host string) bool {
 
 // resolvedData is an input or asset location on the datastore.
 type resolvedData struct {
+	// Datastore is a datastore created with ml datastore create, "" for
+	// workspaceblobstore.
+	Datastore string
 	// Path is the datastore path (relative, slash-separated).
 	Path string
 	// AssetID is the data version's ARM id when the URI named a data asset.
@@ -185,8 +289,14 @@ func (s *Server) resolveDataURIDepth(r *http.Request, uri string, depth int) (re
 	if strings.TrimSpace(uri) == "" {
 		return resolvedData{}, errBadRequest("Input path can't be empty for batch endpoint invoke")
 	}
-	if p, ok, aerr := s.parseDatastoreURI(r, uri); ok || aerr != nil {
-		return resolvedData{Path: p}, aerr
+	if ds, p, ok, aerr := s.parseDataLocation(r, uri); ok || aerr != nil {
+		if aerr == nil && ds != "" {
+			if _, _, nerr := s.createdDatastore(r.Context(), ds); nerr != nil {
+				return resolvedData{}, s.unknownDatastore(uri, ds)
+			}
+			aerr = checkDatastorePath(p)
+		}
+		return resolvedData{Datastore: ds, Path: p}, aerr
 	}
 	lower := strings.ToLower(uri)
 	isAsset := strings.HasPrefix(lower, "azureml:") || strings.HasPrefix(lower, "/subscriptions/")
@@ -222,23 +332,64 @@ func (s *Server) resolveDataURIDepth(r *http.Request, uri string, depth int) (re
 	return inner, nil
 }
 
-// statDatastorePath checks that a datastore path exists with the right kind.
-func (s *Server) statDatastorePath(ctx context.Context, p string, wantDir bool, what string) *apiError {
-	if _, aerr := s.datastoreFile(p); aerr != nil {
+// statDatastorePath checks that path p of datastore ds ("" =
+// workspaceblobstore) exists with the right kind.
+func (s *Server) statDatastorePath(ctx context.Context, ds, p string, wantDir bool, what string) *apiError {
+	store, aerr := s.storeOf(ctx, ds)
+	if aerr != nil {
 		return aerr
 	}
-	exists, isDir, err := s.data.Stat(ctx, strings.TrimLeft(p, "/"))
+	if ds == "" {
+		if _, aerr := s.datastoreFile(p); aerr != nil {
+			return aerr
+		}
+	} else if aerr := checkDatastorePath(p); aerr != nil {
+		return aerr
+	}
+	uri, name := datastoreURIOn(ds, p), firstNonEmptyString(ds, defaultDatastore)
+	exists, isDir, err := store.Stat(ctx, strings.TrimLeft(p, "/"))
 	switch {
+	case err != nil && ds != "":
+		a := store.Account()
+		return errBadRequest("The " + what + " " + uri + " cannot be read from datastore " + ds + " (account " + a.Name + ", container " + a.Container + " at " + a.URL + "): " + err.Error())
 	case err != nil:
-		return &apiError{Status: 500, Code: codeInternal, Message: "check " + datastoreURI(p) + ": " + err.Error()}
+		return &apiError{Status: 500, Code: codeInternal, Message: "check " + uri + ": " + err.Error()}
 	case !exists:
-		return errBadRequest("The " + what + " " + datastoreURI(p) + " does not exist on datastore " + defaultDatastore + ".")
+		return errBadRequest("The " + what + " " + uri + " does not exist on datastore " + name + ".")
 	case wantDir && !isDir:
-		return errBadRequest("There is no folder on target path: " + datastoreURI(p) + " (it is a file: use type uri_file).")
+		return errBadRequest("There is no folder on target path: " + uri + " (it is a file: use type uri_file).")
 	case !wantDir && isDir:
-		return errBadRequest("There is no file on target path: " + datastoreURI(p) + " (it is a folder: use type uri_folder).")
+		return errBadRequest("There is no file on target path: " + uri + " (it is a folder: use type uri_folder).")
 	}
 	return nil
+}
+
+// storeOf is where datastore ds keeps its blobs: s.data for
+// workspaceblobstore (""), else the account and container of a datastore
+// created with ml datastore create, with its secret (anonymous for an
+// identity-based one: the local workspace has no identity to use).
+func (s *Server) storeOf(ctx context.Context, ds string) (datastore.Store, *apiError) {
+	if ds == "" || ds == defaultDatastore {
+		return s.data, nil
+	}
+	_, d, aerr := s.createdDatastore(ctx, ds)
+	if aerr != nil {
+		return nil, errBadRequest("Datastore " + ds + " no longer exists in the local workspace (was it deleted?): " + aerr.Message)
+	}
+	blob := d.Properties.(*armmachinelearning.AzureBlobDatastore)
+	a := datastore.Account{Name: deref(blob.AccountName),
+		URL: datastore.AccountURL(deref(blob.AccountName), deref(blob.Endpoint), deref(blob.Protocol))}
+	switch c := blob.Credentials.(type) {
+	case *armmachinelearning.AccountKeyDatastoreCredentials:
+		a.Key = deref(c.Secrets.Key)
+	case *armmachinelearning.SasDatastoreCredentials:
+		a.SAS = strings.TrimPrefix(deref(c.Secrets.SasToken), "?")
+	}
+	r, err := datastore.OpenRemote(a, deref(blob.ContainerName), policy.RetryOptions{MaxRetries: 3})
+	if err != nil {
+		return nil, errBadRequest("Datastore " + ds + ": " + err.Error())
+	}
+	return r, nil
 }
 
 // assetDatastorePath resolves a code or model URI (codeUri, modelUri) to a

@@ -71,6 +71,10 @@ func TestAliasBombsRefused(t *testing.T) {
 			_, err := LoadData(ctx, write("data.yml", "name: rows\npath: model\ntags:\n"+bomb("  ", "t", bombLevels)), nil, nil)
 			return err
 		}},
+		{"datastore", func() error {
+			_, err := LoadDatastore(ctx, write("ds.yml", "name: d\ntype: azure_blob\naccount_name: a\ncontainer_name: c\ntags:\n"+bomb("  ", "t", bombLevels)), nil, nil)
+			return err
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

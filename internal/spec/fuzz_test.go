@@ -22,6 +22,7 @@ func FuzzDecode(f *testing.F) {
 	f.Add([]byte(goodDeployment), "model.path=x")
 	f.Add([]byte("name: [\n"), "a.0=b")
 	f.Add([]byte("*x"), "")
+	f.Add([]byte("name: d\ntype: azure_blob\naccount_name: a\ncontainer_name: c\ncredentials: {account_key: k}\n"), "credentials.sas_token=s")
 	f.Fuzz(func(t *testing.T, data []byte, set string) {
 		dir := t.TempDir()
 		for name, content := range goodTree {
@@ -48,6 +49,7 @@ func FuzzDecode(f *testing.F) {
 			func() error { _, err := LoadEndpoint(context.Background(), file, nil, overrides); return err },
 			func() error { _, err := LoadDeployment(context.Background(), file, nil, overrides); return err },
 			func() error { _, err := LoadData(context.Background(), file, nil, overrides); return err },
+			func() error { _, err := LoadDatastore(context.Background(), file, nil, overrides); return err },
 		} {
 			if err := load(); err != nil && !clierr.IsUsage(err) {
 				t.Fatalf("error is not a usage error: %T %v\ninput: %q", err, err, data)

@@ -3,6 +3,7 @@ package datastore
 import (
 	"encoding/base64"
 	"fmt"
+	"net"
 	"net/url"
 	"strings"
 )
@@ -101,6 +102,41 @@ func EndpointOf(accountURL, account string) (endpoint, protocol string, err erro
 		endpoint += "/" + prefix
 	}
 	return endpoint, u.Scheme, nil
+}
+
+// AccountURL is the account URL of a blob datastore, the inverse of
+// EndpointOf and the rule ml's client follows: on Azure
+// <protocol>://<account>.blob.<endpoint>; for a path-style endpoint
+// (host:port, an IP address, localhost, or anything with a path: Azurite's
+// 127.0.0.1:10000, the local blob service's <host:port>/blob)
+// <protocol>://<endpoint>/<account>. The Hadoop protocols az accepts name
+// the same service: wasbs is https, wasb http.
+func AccountURL(account, endpoint, protocol string) string {
+	switch strings.ToLower(protocol) {
+	case "", "wasbs":
+		protocol = "https"
+	case "wasb":
+		protocol = "http"
+	}
+	if endpoint == "" {
+		endpoint = "core.windows.net"
+	}
+	if PathStyleEndpoint(endpoint) {
+		return protocol + "://" + strings.TrimSuffix(endpoint, "/") + "/" + account
+	}
+	return protocol + "://" + account + ".blob." + endpoint
+}
+
+// PathStyleEndpoint reports whether a datastore endpoint names a
+// path-style service rather than a DNS suffix such as core.windows.net.
+func PathStyleEndpoint(endpoint string) bool {
+	if strings.Contains(endpoint, "/") {
+		return true
+	}
+	if h, _, err := net.SplitHostPort(endpoint); err == nil && h != "" {
+		return true
+	}
+	return endpoint == "localhost" || net.ParseIP(endpoint) != nil
 }
 
 // redactPart hides the value of a connection-string part that may be a

@@ -42,3 +42,27 @@ func TestParseConnectionString(t *testing.T) {
 		}
 	}
 }
+
+// TestAccountURL: the account URL clients build from a datastore's
+// account, endpoint and protocol, path-style for Azurite and the local
+// blob service, inverse to EndpointOf.
+func TestAccountURL(t *testing.T) {
+	for _, tt := range []struct{ account, endpoint, protocol, want string }{
+		{"mystore", "core.windows.net", "https", "https://mystore.blob.core.windows.net"},
+		{"mystore", "", "", "https://mystore.blob.core.windows.net"},
+		{"mystore", "core.chinacloudapi.cn", "wasbs", "https://mystore.blob.core.chinacloudapi.cn"},
+		{"devstoreaccount1", "127.0.0.1:10000", "http", "http://127.0.0.1:10000/devstoreaccount1"},
+		{"devstoreaccount1", "localhost:10000", "http", "http://localhost:10000/devstoreaccount1"},
+		{"mllocal", "127.0.0.1:8765/blob", "http", "http://127.0.0.1:8765/blob/mllocal"},
+	} {
+		got := AccountURL(tt.account, tt.endpoint, tt.protocol)
+		if got != tt.want {
+			t.Errorf("AccountURL(%q, %q, %q) = %q, want %q", tt.account, tt.endpoint, tt.protocol, got, tt.want)
+		}
+		if tt.protocol == "http" || tt.protocol == "https" {
+			if ep, proto, err := EndpointOf(got, tt.account); err != nil || ep != tt.endpoint || proto != tt.protocol {
+				t.Errorf("EndpointOf(%q) = %q, %q, %v", got, ep, proto, err)
+			}
+		}
+	}
+}

@@ -32,24 +32,39 @@ type Remote struct {
 // NewRemote opens container of the account a and creates the container
 // when it does not exist yet.
 func NewRemote(ctx context.Context, a Account, containerName string, retry policy.RetryOptions) (*Remote, error) {
+	r, err := OpenRemote(a, containerName, retry)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := r.client.Create(ctx, nil); err != nil && !bloberror.HasCode(err, bloberror.ContainerAlreadyExists) {
+		return nil, fmt.Errorf("storage account %s (%s): create container %s: %w", a.Name, a.URL, containerName, redactErr(err))
+	}
+	return r, nil
+}
+
+// OpenRemote opens container of the account a as it is (nothing is
+// created or checked): with the account key, else the SAS, else
+// anonymously (a public container; an identity-based datastore has no
+// secret the local workspace could use).
+func OpenRemote(a Account, containerName string, retry policy.RetryOptions) (*Remote, error) {
 	a.Container = containerName
 	opts := &container.ClientOptions{ClientOptions: azcore.ClientOptions{Retry: retry}}
 	var c *container.Client
 	var err error
-	if a.Key != "" {
+	switch {
+	case a.Key != "":
 		cred, cerr := container.NewSharedKeyCredential(a.Name, a.Key)
 		if cerr != nil {
 			return nil, fmt.Errorf("storage account %s: the account key is not usable: %w", a.Name, cerr)
 		}
 		c, err = container.NewClientWithSharedKeyCredential(a.URL+"/"+containerName, cred, opts)
-	} else {
+	case a.SAS != "":
 		c, err = container.NewClientWithNoCredential(a.URL+"/"+containerName+"?"+a.SAS, opts)
+	default:
+		c, err = container.NewClientWithNoCredential(a.URL+"/"+containerName, opts)
 	}
 	if err != nil {
-		return nil, err
-	}
-	if _, err := c.Create(ctx, nil); err != nil && !bloberror.HasCode(err, bloberror.ContainerAlreadyExists) {
-		return nil, fmt.Errorf("storage account %s (%s): create container %s: %w", a.Name, a.URL, containerName, redactErr(err))
+		return nil, fmt.Errorf("storage account %s: %w", a.Name, redactErr(err))
 	}
 	return &Remote{client: c, details: a}, nil
 }
