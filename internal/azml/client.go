@@ -27,22 +27,26 @@ type Client struct {
 	scoring runtime.Pipeline
 	data    runtime.Pipeline
 	// plain carries requests that must not have a token (SAS URLs).
-	plain  runtime.Pipeline
+	plain runtime.Pipeline
+	// cred is T.Credential behind one token cache that every pipeline
+	// shares.
+	cred   azcore.TokenCredential
 	getenv func(string) string
 	dp     dataPlane
 }
 
 // NewClient builds the clients of t. It makes no network call.
 func NewClient(t *Target, getenv func(string) string) (*Client, error) {
-	factory, err := armmachinelearning.NewClientFactory(t.Subscription, t.Credential, t.ARMOptions())
+	cred := newTokenCache(t.Credential)
+	factory, err := armmachinelearning.NewClientFactory(t.Subscription, cred, t.ARMOptions())
 	if err != nil {
 		return nil, err
 	}
 	opts := t.clientOptions()
-	scoring := pipeline(opts, t.Credential, t.Cloud.MLScope)
-	data := pipeline(opts, t.Credential, t.Cloud.ARMScope())
+	scoring := pipeline(opts, cred, t.Cloud.MLScope)
+	data := pipeline(opts, cred, t.Cloud.ARMScope())
 	plain := runtime.NewPipeline("ml", build.Version, runtime.PipelineOptions{}, &opts)
-	return &Client{T: t, arm: factory, scoring: scoring, data: data, plain: plain, getenv: getenv}, nil
+	return &Client{T: t, arm: factory, scoring: scoring, data: data, plain: plain, cred: cred, getenv: getenv}, nil
 }
 
 func pipeline(opts azcore.ClientOptions, cred azcore.TokenCredential, scope string) runtime.Pipeline {

@@ -86,7 +86,7 @@ func (c *Client) OpenDatastore(ctx context.Context, name string) (*Datastore, er
 	}
 	// No usable secret: use the signed-in identity (needs Storage Blob Data
 	// Contributor on the account).
-	ds.Client, err = container.NewClient(containerURL, c.T.Credential, opts)
+	ds.Client, err = container.NewClient(containerURL, c.cred, opts)
 	ds.Auth = "AAD"
 	return ds, err
 }

@@ -60,11 +60,18 @@ type FaultOptions struct {
 	// seconds. Zero means the default of 1s; a negative value sends
 	// "Retry-After: 0" so tests retry at once.
 	RetryAfter time.Duration
+	// Latency delays every request by this long before it is served (or
+	// faulted), as a far-away service would: one round trip to Azure is
+	// tens to hundreds of milliseconds, one to 127.0.0.1 is nothing, so a
+	// client's sequential round trips show only with it (the invoke
+	// benchmark counts them this way).
+	Latency time.Duration
 }
 
 // ParseFaults reads the text form of FaultOptions, e.g.
-// "rate=0.3,kinds=429+503+drop,seed=1,retryafter=0". Keys may come in any
-// order; kinds are joined with '+'. An empty string is the zero value.
+// "rate=0.3,kinds=429+503+drop,seed=1,retryafter=0" or "latency=50ms".
+// Keys may come in any order; kinds are joined with '+'. An empty string
+// is the zero value.
 func ParseFaults(s string) (FaultOptions, error) {
 	var f FaultOptions
 	s = strings.TrimSpace(s)
@@ -106,8 +113,14 @@ func ParseFaults(s string) (FaultOptions, error) {
 			} else {
 				f.RetryAfter = time.Duration(n) * time.Second
 			}
+		case "latency":
+			d, err := time.ParseDuration(value)
+			if err != nil || d < 0 {
+				return FaultOptions{}, fmt.Errorf("fault spec %q: latency %q is not a duration such as 50ms", s, value)
+			}
+			f.Latency = d
 		default:
-			return FaultOptions{}, fmt.Errorf("fault spec %q: unknown key %q (known: rate, kinds, seed, retryafter)", s, key)
+			return FaultOptions{}, fmt.Errorf("fault spec %q: unknown key %q (known: rate, kinds, seed, retryafter, latency)", s, key)
 		}
 	}
 	if err := f.validate(); err != nil {
@@ -139,21 +152,27 @@ func (f FaultOptions) validate() error {
 
 // String renders f in the form ParseFaults reads.
 func (f *FaultOptions) String() string {
-	if f == nil || f.Rate == 0 {
+	if f == nil {
 		return ""
 	}
-	s := "rate=" + strconv.FormatFloat(f.Rate, 'g', -1, 64)
-	if len(f.Kinds) > 0 {
-		s += ",kinds=" + strings.Join(f.Kinds, "+")
+	var parts []string
+	if f.Rate != 0 {
+		parts = append(parts, "rate="+strconv.FormatFloat(f.Rate, 'g', -1, 64))
+		if len(f.Kinds) > 0 {
+			parts = append(parts, "kinds="+strings.Join(f.Kinds, "+"))
+		}
+		parts = append(parts, "seed="+strconv.FormatInt(f.Seed, 10))
+		switch {
+		case f.RetryAfter < 0:
+			parts = append(parts, "retryafter=0")
+		case f.RetryAfter > 0:
+			parts = append(parts, "retryafter="+strconv.Itoa(int(f.RetryAfter/time.Second)))
+		}
 	}
-	s += ",seed=" + strconv.FormatInt(f.Seed, 10)
-	switch {
-	case f.RetryAfter < 0:
-		s += ",retryafter=0"
-	case f.RetryAfter > 0:
-		s += ",retryafter=" + strconv.Itoa(int(f.RetryAfter/time.Second))
+	if f.Latency > 0 {
+		parts = append(parts, "latency="+f.Latency.String())
 	}
-	return s
+	return strings.Join(parts, ",")
 }
 
 // Set parses s into f (pflag.Value).
@@ -216,8 +235,17 @@ func (s *Server) injectFaults(next http.Handler) http.Handler {
 	})
 }
 
-// serve answers r with a fault, or passes it to next.
+// serve answers r with a fault, or passes it to next, after the latency.
 func (fi *faultInjector) serve(w http.ResponseWriter, r *http.Request, next http.Handler) {
+	if fi.opts.Latency > 0 {
+		t := time.NewTimer(fi.opts.Latency)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+			return
+		}
+	}
 	kind := fi.draw()
 	if kind == "" {
 		next.ServeHTTP(w, r)

@@ -29,6 +29,10 @@ func TestParseFaults(t *testing.T) {
 		{"kinds=500", FaultOptions{}, "fault kind \"500\""},
 		{"rate", FaultOptions{}, "not key=value"},
 		{"speed=1", FaultOptions{}, "unknown key"},
+		{"latency=50ms", FaultOptions{Latency: 50 * time.Millisecond}, ""},
+		{"rate=0.1,latency=1s", FaultOptions{Rate: 0.1, Latency: time.Second}, ""},
+		{"latency=soon", FaultOptions{}, "not a duration"},
+		{"latency=-1s", FaultOptions{}, "not a duration"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.in, func(t *testing.T) {
@@ -44,7 +48,7 @@ func TestParseFaults(t *testing.T) {
 			}
 			// The text form round-trips through the flag interface.
 			var again FaultOptions
-			if err := again.Set(got.String()); err != nil || !reflect.DeepEqual(again, got) && got.Rate != 0 {
+			if err := again.Set(got.String()); err != nil || !reflect.DeepEqual(again, got) && (got.Rate != 0 || got.Latency != 0) {
 				t.Errorf("String/Set round trip: %q -> %+v, %v", got.String(), again, err)
 			}
 		})
@@ -218,4 +222,23 @@ func TestFaultsWithEffects(t *testing.T) {
 	if exists("corrupt") {
 		t.Error("the PUT with a corrupted body created the endpoint")
 	}
+}
+
+// TestFaultLatency: with a latency every request waits at least that long
+// before it is served, and is served normally after it.
+func TestFaultLatency(t *testing.T) {
+	e := newEnv(t)
+	const latency = 40 * time.Millisecond
+	if err := e.srv.SetFaults(FaultOptions{Latency: latency}); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	resp, _ := e.do(http.MethodGet, wsPath()+"/batchEndpoints?api-version=2024-04-01", nil, nil)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET with latency: %d, want 200", resp.StatusCode)
+	}
+	if waited := time.Since(start); waited < latency {
+		t.Errorf("the request was answered after %v, before the %v latency", waited, latency)
+	}
+
 }

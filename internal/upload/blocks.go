@@ -46,6 +46,11 @@ type uploader struct {
 	requests *semaphore.Weighted
 	// noCRC64 is set once the storage refused a CRC-64 header.
 	noCRC64 atomic.Bool
+	// marker, when set, is the completion marker to write with the blob
+	// itself: a plan of one file has nothing else to wait for, so the
+	// marker rides on its Put Blob or commit instead of costing a request
+	// (and a round trip) of its own afterwards.
+	marker map[string]*string
 }
 
 // uploadFile uploads one file and names it in any error.
@@ -164,7 +169,7 @@ func (u *uploader) putWhole(ctx context.Context, bb *blockblob.Client, file *os.
 	}
 	defer u.requests.Release(1)
 	err := u.sendChecked(file, 0, f.Size, f.CRC64[0], func(body io.ReadSeekCloser, check blob.TransferValidationType) error {
-		_, err := bb.Upload(ctx, body, &blockblob.UploadOptions{TransactionalValidation: check})
+		_, err := bb.Upload(ctx, body, &blockblob.UploadOptions{TransactionalValidation: check, Metadata: u.marker})
 		return err
 	})
 	if err != nil {
@@ -195,6 +200,13 @@ func (u *uploader) putBlocks(ctx context.Context, bb *blockblob.Client, file *os
 		if same, perr := sameContent(ctx, bb, f); perr != nil {
 			return errors.Join(err, perr)
 		} else if same {
+			// The other upload's commit holds this file's bytes; the marker
+			// this one was to commit with them is written on its own.
+			if u.marker != nil {
+				if _, merr := bb.SetMetadata(ctx, u.marker, nil); merr != nil {
+					return merr
+				}
+			}
 			return nil
 		}
 	}
@@ -260,6 +272,7 @@ func (u *uploader) stageAndCommit(ctx context.Context, bb *blockblob.Client, fil
 	}
 	_, err := bb.CommitBlockList(ctx, ids, &blockblob.CommitBlockListOptions{
 		HTTPHeaders: &blob.HTTPHeaders{BlobContentMD5: f.ContentMD5},
+		Metadata:    u.marker,
 	})
 	return err
 }

@@ -55,7 +55,9 @@ func (r *Result) URI(datastore string, asFolder bool) string {
 //     the service verifies (as az's validate_content has it verify MD5s),
 //     and a committed blob gets the whole file's MD5 as its Content-MD5.
 //  3. Only after every file succeeded is the marker (upload_status,
-//     name, version) written on the indicator blob.
+//     name, version) written on the indicator blob. A plan of one file
+//     writes it with the file's own Put Blob or commit, which stores the
+//     bytes and the marker together or neither.
 //
 // Failed requests are retried by c's pipeline (build c with RetryOptions).
 // On any error or cancellation Execute stops the other uploads, writes no
@@ -101,6 +103,11 @@ func Execute(ctx context.Context, c *container.Client, plan *Plan, opts Options)
 		prog:     prog,
 		requests: semaphore.NewWeighted(int64(opts.FileConcurrency)),
 	}
+	marker := completionMarker(name, version)
+	single := len(plan.Files) == 1 && plan.Files[0].BlobName == plan.IndicatorBlob
+	if single {
+		u.marker = marker
+	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(opts.FileConcurrency)
 	for _, f := range plan.Files {
@@ -115,8 +122,10 @@ func Execute(ctx context.Context, c *container.Client, plan *Plan, opts Options)
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("upload of %s stopped before it finished: %w", plan.Source, err)
 	}
-	if err := markComplete(ctx, c, plan, name, version); err != nil {
-		return nil, err
+	if !single {
+		if err := markComplete(ctx, c, plan, marker); err != nil {
+			return nil, err
+		}
 	}
 	files, bytes := prog.totals()
 	return &Result{

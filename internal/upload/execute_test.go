@@ -183,6 +183,38 @@ func TestExecuteAgainstAzurite(t *testing.T) {
 		}
 	})
 
+	t.Run("a single file carries its marker in its own request", func(t *testing.T) {
+		for _, size := range []int{1000, 3*mib + 7} { // one Put Blob; blocks and a commit
+			file := filepath.Join(t.TempDir(), fmt.Sprintf("one-%d.bin", size))
+			if err := os.WriteFile(file, pseudoRandom(size), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			one, err := NewPlanWith(file, PlanOptions{Layout: layout})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rec := &recorder{}
+			c, _ := newContainer(t, inst, rec)
+			if _, err := Execute(ctx, c, one, opts); err != nil {
+				t.Fatal(err)
+			}
+			if n := countComp(rec.requests(http.MethodPut), "metadata"); n != 0 {
+				t.Errorf("%d B: %d metadata writes, want the marker on the blob's own request", size, n)
+			}
+			meta := listBlobs(t, c)[one.IndicatorBlob]
+			if meta["upload_status"] != "completed" || meta["name"] != "asset-x" || meta["version"] != "7" {
+				t.Errorf("%d B: indicator metadata %v, want the marker", size, meta)
+			}
+			if got := blobBytes(t, c, one.IndicatorBlob); !bytes.Equal(got, pseudoRandom(size)) {
+				t.Errorf("%d B: blob differs from the file", size)
+			}
+			again, err := Execute(ctx, c, one, opts)
+			if err != nil || !again.Skipped {
+				t.Errorf("%d B: second upload %+v, %v; want it skipped", size, again, err)
+			}
+		}
+	})
+
 	t.Run("completed legacy upload is reused", func(t *testing.T) {
 		rec := &recorder{}
 		c, _ := newContainer(t, inst, rec)

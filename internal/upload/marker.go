@@ -104,15 +104,20 @@ func lookup(meta map[string]*string, key string) string {
 	return ""
 }
 
-// markComplete writes the completion marker on the indicator blob. It must
-// run only after every file is uploaded: it is what makes the next run skip.
-func markComplete(ctx context.Context, c *container.Client, plan *Plan, name, version string) error {
-	meta := map[string]*string{
+// completionMarker is the indicator blob's metadata once an upload is
+// complete.
+func completionMarker(name, version string) map[string]*string {
+	return map[string]*string{
 		metaStatus:  ptr(metaCompleted),
 		metaName:    ptr(name),
 		metaVersion: ptr(version),
 	}
-	if _, err := c.NewBlobClient(plan.IndicatorBlob).SetMetadata(ctx, meta, nil); err != nil {
+}
+
+// markComplete writes the completion marker on the indicator blob. It must
+// run only after every file is uploaded: it is what makes the next run skip.
+func markComplete(ctx context.Context, c *container.Client, plan *Plan, marker map[string]*string) error {
+	if _, err := c.NewBlobClient(plan.IndicatorBlob).SetMetadata(ctx, marker, nil); err != nil {
 		return storageErr(fmt.Sprintf("mark the upload complete on %s", plan.IndicatorBlob), err)
 	}
 	return nil

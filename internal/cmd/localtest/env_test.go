@@ -33,7 +33,7 @@ const (
 // model deployment "blue", and a fake runner whose behaviour each job's
 // input chooses (see fakeRunner).
 type env struct {
-	t      *testing.T
+	t      testing.TB
 	dir    string
 	srv    *localws.Server
 	runner *fakeRunner
@@ -43,7 +43,7 @@ type env struct {
 	home string
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	e := &env{t: t, dir: t.TempDir(), home: t.TempDir(), runner: newFakeRunner()}
 	srv, err := localws.New(localws.Options{Dir: e.dir, Addr: "127.0.0.1:0", Runner: e.runner})

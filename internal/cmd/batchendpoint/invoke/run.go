@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/machinelearning/armmachinelearning/v4"
 
@@ -49,28 +50,18 @@ func invokeRun(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 
 	// Everything that can be checked is checked before the first byte is
 	// uploaded: the deployment, the endpoint, the inputs against the
-	// deployment's type, the data assets.
-	var dep *armmachinelearning.BatchDeployment
-	if inv.Deployment != "" {
-		if dep, err = c.ValidateDeployment(ctx, inv.Endpoint, inv.Deployment); err != nil {
-			return err
-		}
-	}
-	ep, err := c.GetEndpoint(ctx, inv.Endpoint)
+	// deployment's type, the data assets. Opening the datastore and
+	// fetching the scoring token depend on none of it, so they run beside
+	// the checks and the invoke waits for its longest chain of round trips,
+	// not for their sum (BenchmarkInvokeRoundTrips, internal/cmd/localtest).
+	// Neither changes the workspace; a failed check cancels them.
+	c.PrefetchScoringToken(ctx)
+	asideCtx, cancelAside := context.WithCancel(ctx)
+	defer cancelAside()
+	datastore := plan.openDatastore(asideCtx, c)
+	ep, dep, err := endpointAndDeployment(ctx, c, inv)
 	if err != nil {
 		return err
-	}
-	if ep.Properties == nil || ep.Properties.ScoringURI == nil || *ep.Properties.ScoringURI == "" {
-		return fmt.Errorf("batch endpoint %q has no scoring URI yet (provisioning state %s); try again when it has been created", inv.Endpoint, provisioningState(ep))
-	}
-	if dep == nil {
-		name := defaultDeployment(ep)
-		if name == "" {
-			return clierr.Usagef("Set a default deployment or provide a deployment name through cli command: batch endpoint %q has no default deployment; pass -d/--deployment-name or run `ml batch-endpoint update -n %s --set defaults.deployment_name=<deployment>`", inv.Endpoint, inv.Endpoint)
-		}
-		if dep, err = c.GetDeployment(ctx, inv.Endpoint, name); err != nil {
-			return err
-		}
 	}
 	if dep.Name != nil {
 		f.Info("endpoint %s: scoring URI %s, deployment %s", inv.Endpoint, *ep.Properties.ScoringURI, *dep.Name)
@@ -84,7 +75,11 @@ func invokeRun(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	if err := resolveReferences(ctx, c, inv, typeGiven, plan.resolved); err != nil {
 		return err
 	}
-	if err := plan.execute(ctx, f, c, uploadOpts); err != nil {
+	ds, err := datastore()
+	if err != nil {
+		return err
+	}
+	if err := plan.execute(ctx, f, ds, uploadOpts); err != nil {
 		return err
 	}
 	body, err := plan.request()
@@ -108,16 +103,69 @@ func invokeRun(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	return f.Print(job)
 }
 
-// execute uploads every planned local input to the default datastore and
+// endpointAndDeployment fetches the endpoint and the deployment that runs
+// the invocation: the one named with -d (listed beside the endpoint's GET,
+// as az checks it) or the endpoint's default.
+func endpointAndDeployment(ctx context.Context, c *azml.Client, inv *invocation.Invocation) (*armmachinelearning.BatchEndpoint, *armmachinelearning.BatchDeployment, error) {
+	var named *armmachinelearning.BatchDeployment
+	var namedErr error
+	var wg sync.WaitGroup
+	if inv.Deployment != "" {
+		wg.Go(func() { named, namedErr = c.ValidateDeployment(ctx, inv.Endpoint, inv.Deployment) })
+	}
+	ep, err := c.GetEndpoint(ctx, inv.Endpoint)
+	wg.Wait()
+	if namedErr != nil {
+		return nil, nil, namedErr
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	if ep.Properties == nil || ep.Properties.ScoringURI == nil || *ep.Properties.ScoringURI == "" {
+		return nil, nil, fmt.Errorf("batch endpoint %q has no scoring URI yet (provisioning state %s); try again when it has been created", inv.Endpoint, provisioningState(ep))
+	}
+	if named != nil {
+		return ep, named, nil
+	}
+	name := defaultDeployment(ep)
+	if name == "" {
+		return nil, nil, clierr.Usagef("Set a default deployment or provide a deployment name through cli command: batch endpoint %q has no default deployment; pass -d/--deployment-name or run `ml batch-endpoint update -n %s --set defaults.deployment_name=<deployment>`", inv.Endpoint, inv.Endpoint)
+	}
+	dep, err := c.GetDeployment(ctx, inv.Endpoint, name)
+	if err != nil {
+		return nil, nil, err
+	}
+	return ep, dep, nil
+}
+
+// openDatastore starts opening the default datastore (its GET and
+// listSecrets) when the plan has uploads; the function returned waits for
+// it, and returns nil without uploads.
+func (p *invokePlan) openDatastore(ctx context.Context, c *azml.Client) func() (*azml.Datastore, error) {
+	if len(p.uploads) == 0 {
+		return func() (*azml.Datastore, error) { return nil, nil }
+	}
+	type opened struct {
+		ds  *azml.Datastore
+		err error
+	}
+	ch := make(chan opened, 1)
+	go func() {
+		ds, err := c.OpenDatastore(ctx, azml.DefaultDatastore)
+		ch <- opened{ds, err}
+	}()
+	return sync.OnceValues(func() (*azml.Datastore, error) {
+		o := <-ch
+		return o.ds, o.err
+	})
+}
+
+// execute uploads every planned local input to the datastore ds and
 // records its URI. An interrupted or failed upload returns an error, so no
 // job is created.
-func (p *invokePlan) execute(ctx context.Context, f *cmdutil.Factory, c *azml.Client, opts upload.Options) error {
+func (p *invokePlan) execute(ctx context.Context, f *cmdutil.Factory, ds *azml.Datastore, opts upload.Options) error {
 	if len(p.uploads) == 0 {
 		return nil
-	}
-	ds, err := c.OpenDatastore(ctx, azml.DefaultDatastore)
-	if err != nil {
-		return err
 	}
 	quiet := f.Globals.OnlyShowErrors
 	for i := range p.uploads {
