@@ -81,21 +81,21 @@ func (c *Client) Assets(opts UploadOptions) *Assets {
 // plan returns the upload plan of local path p: the one planAhead made
 // (taken, so a later upload of the same path sees its files as they are
 // then), else a new one.
-func (a *Assets) plan(p string) (*upload.Plan, error) {
+func (a *Assets) plan(ctx context.Context, p string) (*upload.Plan, error) {
 	if pl, ok := a.plans[p]; ok {
 		delete(a.plans, p)
 		return pl, nil
 	}
-	return upload.NewPlanWith(p, a.opts.Plan)
+	return upload.NewPlanWith(ctx, p, a.opts.Plan)
 }
 
 // planAhead plans the upload of local path p before anything is sent, so
 // a path that cannot be uploaded fails first.
-func (a *Assets) planAhead(p string) error {
+func (a *Assets) planAhead(ctx context.Context, p string) error {
 	if _, ok := a.plans[p]; ok {
 		return nil
 	}
-	pl, err := upload.NewPlanWith(p, a.opts.Plan)
+	pl, err := upload.NewPlanWith(ctx, p, a.opts.Plan)
 	if err != nil {
 		return err
 	}
@@ -184,7 +184,7 @@ func (a *Assets) RegisterCode(ctx context.Context, cs *spec.CodeSpec) (*Register
 	uri, name, version := cs.RemoteURI, uuid.NewString(), "1"
 	var res *upload.Result
 	if cs.Path != "" {
-		plan, err := a.plan(cs.Path)
+		plan, err := a.plan(ctx, cs.Path)
 		if err != nil {
 			return nil, err
 		}
@@ -252,7 +252,7 @@ func (a *Assets) registerModel(ctx context.Context, m *spec.Model, reuseLatest b
 	var plan *upload.Plan
 	if !m.Remote {
 		var err error
-		if plan, err = a.plan(m.Path); err != nil {
+		if plan, err = a.plan(ctx, m.Path); err != nil {
 			return nil, err
 		}
 	}
@@ -373,7 +373,7 @@ func (a *Assets) registerEnvironment(ctx context.Context, e *spec.Environment, r
 	}
 	if e.BuildPath != "" && !e.BuildRemote {
 		var err error
-		if plan, err = a.plan(e.BuildPath); err != nil {
+		if plan, err = a.plan(ctx, e.BuildPath); err != nil {
 			return nil, err
 		}
 		ds, err := a.datastore(ctx, datastore)
@@ -467,7 +467,7 @@ func (a *Assets) CreateData(ctx context.Context, d *spec.DataAsset) (*armmachine
 	}
 	uri := d.Path
 	if d.Local {
-		plan, err := a.plan(d.Path)
+		plan, err := a.plan(ctx, d.Path)
 		if err != nil {
 			return nil, err
 		}

@@ -568,7 +568,7 @@ func (t *assetTree) resolveInput(ctx context.Context, in *spec.Input) error {
 		}
 		t.r.Data[in] = id
 	case in.Local:
-		if err := t.a.planAhead(in.Path); err != nil {
+		if err := t.a.planAhead(ctx, in.Path); err != nil {
 			return err
 		}
 	}
@@ -585,7 +585,7 @@ func (t *assetTree) resolveCode(ctx context.Context, cs *spec.CodeSpec) error {
 		}
 		t.r.Codes[cs] = id
 	case cs.Path != "":
-		return t.a.planAhead(cs.Path)
+		return t.a.planAhead(ctx, cs.Path)
 	}
 	return nil
 }
@@ -602,7 +602,7 @@ func (t *assetTree) resolveEnvironment(ctx context.Context, e *spec.EnvironmentS
 		}
 		t.r.Environments[e] = id
 	case e.Inline.BuildPath != "" && !e.Inline.BuildRemote:
-		return t.a.planAhead(e.Inline.BuildPath)
+		return t.a.planAhead(ctx, e.Inline.BuildPath)
 	}
 	return nil
 }
@@ -656,7 +656,7 @@ func (t *assetTree) uploadInput(ctx context.Context, in *spec.Input) error {
 	if !in.Local {
 		return nil
 	}
-	plan, err := t.a.plan(in.Path)
+	plan, err := t.a.plan(ctx, in.Path)
 	if err != nil {
 		return err
 	}

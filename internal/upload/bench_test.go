@@ -45,7 +45,7 @@ func BenchmarkUpload(b *testing.B) {
 				tree[fmt.Sprintf("d%02d/f%04d.bin", i%10, i)] = string(pseudoRandom(s.size + i))
 			}
 			writeTree(b, root, tree)
-			plan, err := NewPlan(root)
+			plan, err := NewPlan(b.Context(), root)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -113,7 +113,7 @@ func BenchmarkUploadClientOnly(b *testing.B) {
 				tree[fmt.Sprintf("d%02d/f%04d.bin", i%10, i)] = string(pseudoRandom(s.size + i))
 			}
 			writeTree(b, root, tree)
-			plan, err := NewPlan(root)
+			plan, err := NewPlan(b.Context(), root)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -137,13 +137,13 @@ func BenchmarkPlan(b *testing.B) {
 	}
 	tree["big.bin"] = string(pseudoRandom(32 << 20))
 	writeTree(b, root, tree)
-	plan, err := NewPlan(root)
+	plan, err := NewPlan(b.Context(), root)
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.SetBytes(plan.Bytes)
 	for b.Loop() {
-		if _, err := NewPlan(root); err != nil {
+		if _, err := NewPlan(b.Context(), root); err != nil {
 			b.Fatal(err)
 		}
 	}

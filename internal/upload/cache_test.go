@@ -21,7 +21,7 @@ func cachedPlanner(t *testing.T) func(path string) *Plan {
 	later := func() time.Time { return time.Now().Add(time.Hour) }
 	return func(path string) *Plan {
 		t.Helper()
-		p, err := NewPlanWith(path, PlanOptions{Cache: c, now: later})
+		p, err := NewPlanWith(t.Context(), path, PlanOptions{Cache: c, now: later})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -36,7 +36,7 @@ func wantFresh(t *testing.T, p *Plan, why string) {
 	if p.Cached {
 		t.Fatalf("%s: the plan came from the cache", why)
 	}
-	ref, err := NewPlan(p.Source)
+	ref, err := NewPlan(t.Context(), p.Source)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +59,7 @@ func TestHashCacheUnchangedTreeReadsNothing(t *testing.T) {
 		t.Errorf("cached plan differs: %+v vs %+v", second, first)
 	}
 	// Without the cache (another layout is another key) it hashes again.
-	other, err := NewPlanWith(root, PlanOptions{Layout: Layout{BlockSize: mib, PutLimit: mib}})
+	other, err := NewPlanWith(t.Context(), root, PlanOptions{Layout: Layout{BlockSize: mib, PutLimit: mib}})
 	if err != nil || other.Cached {
 		t.Errorf("another layout: cached=%v, %v", other.Cached, err)
 	}
@@ -157,7 +157,7 @@ func TestHashCacheRacyFilesAreHashedAgain(t *testing.T) {
 	root := filepath.Join(t.TempDir(), "data")
 	writeTree(t, root, map[string]string{"a.csv": "1\n"})
 	for i := range 2 {
-		p, err := NewPlanWith(root, PlanOptions{Cache: c}) // real clock: a.csv was just written
+		p, err := NewPlanWith(t.Context(), root, PlanOptions{Cache: c}) // real clock: a.csv was just written
 		if err != nil {
 			t.Fatal(err)
 		}

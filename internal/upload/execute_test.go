@@ -32,7 +32,7 @@ func TestExecuteAgainstAzurite(t *testing.T) {
 	tree["big/weights.bin"] = string(pseudoRandom(5*mib + 123))
 	writeTree(t, root, tree)
 	layout := Layout{PutLimit: 1 * mib, BlockSize: 1 * mib}
-	plan, err := NewPlanWith(root, PlanOptions{Layout: layout})
+	plan, err := NewPlanWith(t.Context(), root, PlanOptions{Layout: layout})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -189,7 +189,7 @@ func TestExecuteAgainstAzurite(t *testing.T) {
 			if err := os.WriteFile(file, pseudoRandom(size), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			one, err := NewPlanWith(file, PlanOptions{Layout: layout})
+			one, err := NewPlanWith(t.Context(), file, PlanOptions{Layout: layout})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -425,7 +425,7 @@ func TestExecuteLargeFileInBlocks(t *testing.T) {
 	if err := os.WriteFile(path, content, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	plan, err := NewPlanWith(path, PlanOptions{Layout: Layout{BlockSize: 4 * mib, PutLimit: 4 * mib}})
+	plan, err := NewPlanWith(t.Context(), path, PlanOptions{Layout: Layout{BlockSize: 4 * mib, PutLimit: 4 * mib}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package upload
 
 import (
+	"context"
 	"crypto/md5"
 	"fmt"
 	"hash"
@@ -53,17 +54,23 @@ type fileSums struct {
 // next one is read, so the work spreads over the cores; az's hash, one MD5
 // stream over every byte in order, is the part that cannot be split.
 type fileHasher struct {
+	// ctx stops a file's read between buffers.
+	ctx    context.Context
 	tree   hash.Hash
 	layout Layout
 	bufs   chan []byte
 }
 
+// testHookRead is called after each read of the hash pass with its byte
+// count; tests replace it to act at a point of the pass.
+var testHookRead = func(int) {}
+
 // readAhead is how many read buffers a file's pipeline holds: one being
 // read, the others being hashed.
 const readAhead = 3
 
-func newFileHasher(tree hash.Hash, layout Layout) *fileHasher {
-	h := &fileHasher{tree: tree, layout: layout.withDefaults(), bufs: make(chan []byte, readAhead)}
+func newFileHasher(ctx context.Context, tree hash.Hash, layout Layout) *fileHasher {
+	h := &fileHasher{ctx: ctx, tree: tree, layout: layout.withDefaults(), bufs: make(chan []byte, readAhead)}
 	for range readAhead {
 		h.bufs <- make([]byte, hashBufferSize)
 	}
@@ -118,7 +125,11 @@ func (h *fileHasher) hashSmall(f *os.File, crc *blockCRC, fileMD5 hash.Hash) (in
 	defer func() { h.bufs <- buf }()
 	var n int64
 	for {
+		if err := h.ctx.Err(); err != nil {
+			return n, err
+		}
 		k, err := f.Read(buf)
+		testHookRead(k)
 		h.tree.Write(buf[:k])
 		crc.write(buf[:k])
 		if fileMD5 != nil {
@@ -162,8 +173,13 @@ func (h *fileHasher) hashPipelined(f *os.File, crc *blockCRC, fileMD5 hash.Hash)
 	var n int64
 	var readErr error
 	for {
+		if err := h.ctx.Err(); err != nil {
+			readErr = err
+			break
+		}
 		buf := <-h.bufs
 		k, err := io.ReadFull(f, buf)
+		testHookRead(k)
 		if k > 0 {
 			left := &atomic.Int32{}
 			left.Store(int32(len(writers)))

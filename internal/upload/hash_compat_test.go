@@ -190,9 +190,9 @@ func TestHashMatchesAzureMLReference(t *testing.T) {
 	for _, tc := range hashCases() {
 		t.Run(tc.name, func(t *testing.T) {
 			path := tc.build(t, t.TempDir())
-			plan, err := NewPlan(path)
+			plan, err := NewPlan(t.Context(), path)
 			if err != nil {
-				t.Fatalf("NewPlan(%q): %v", path, err)
+				t.Fatalf("NewPlan(t.Context(), %q): %v", path, err)
 			}
 			cmd := exec.Command(python, script, path)
 			cmd.Dir = filepath.Dir(path)

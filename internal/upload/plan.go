@@ -1,6 +1,7 @@
 package upload
 
 import (
+	"context"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -122,18 +123,37 @@ func DefaultPlanOptions(layout Layout, noCache bool, getenv func(string) string)
 // both the hash and the upload, and excluded directories are not walked.
 //
 // Errors for a missing path, an empty directory (after exclusions), a
-// special file or a symlink cycle are clierr.UsageError.
-func NewPlan(localPath string) (*Plan, error) {
-	return NewPlanWith(localPath, PlanOptions{})
+// special file or a symlink cycle are clierr.UsageError. A canceled ctx
+// stops the walk and the hash between reads.
+func NewPlan(ctx context.Context, localPath string) (*Plan, error) {
+	return NewPlanWith(ctx, localPath, PlanOptions{})
 }
 
-// NewPlanWith is NewPlan with a layout and a hash cache. The tree is
-// listed first (names and stat, no content); when the cache holds a result
-// for exactly that listing, no file is read. Otherwise every file is read
-// once, computing az's hash and each request's checksums together, and the
-// result is cached unless a file was modified too recently to trust its
-// timestamps (hashcache.Racy).
-func NewPlanWith(localPath string, o PlanOptions) (*Plan, error) {
+// NewPlanWith is NewPlan with a layout and a hash cache: List, then Hash.
+func NewPlanWith(ctx context.Context, localPath string, o PlanOptions) (*Plan, error) {
+	l, err := List(ctx, localPath, o)
+	if err != nil {
+		return nil, err
+	}
+	return l.Hash(ctx)
+}
+
+// Listing is a plan whose tree has been listed (names and stat, no
+// content) and checked: every error a path can have except a read error
+// has been reported. Hash completes it. Splitting the two lets a command
+// report a bad path at once and read the content while it waits for the
+// network.
+type Listing struct {
+	plan  *Plan
+	steps []walkStep
+	cache *hashcache.Cache
+	start time.Time
+	// hashed is set once Hash has run.
+	hashed bool
+}
+
+// List walks localPath and checks it, without reading any content.
+func List(ctx context.Context, localPath string, o PlanOptions) (*Listing, error) {
 	o.Layout = o.Layout.withDefaults()
 	if err := o.Layout.validate(); err != nil {
 		return nil, err
@@ -169,21 +189,37 @@ func NewPlanWith(localPath string, o PlanOptions) (*Plan, error) {
 	if o.now == nil {
 		o.now = time.Now
 	}
-	start := o.now()
-	var steps []walkStep
+	l := &Listing{plan: p, cache: o.Cache, start: o.now()}
 	switch {
 	case info.Mode().IsRegular():
 		st := hashcache.StatOf(info)
 		p.Files = []File{{LocalPath: p.Source, RelPath: p.Name, Size: st.Size}}
-		steps = []walkStep{{item: hashcache.Item{Path: p.Name, Stat: st}, file: 0}}
+		l.steps = []walkStep{{item: hashcache.Item{Path: p.Name, Stat: st}, file: 0}}
 	case info.IsDir():
-		if steps, err = p.listDir(); err != nil {
+		if l.steps, err = p.listDir(ctx); err != nil {
 			return nil, err
 		}
 	default:
 		return nil, clierr.Usagef("%s is not a regular file or directory (%s); give a file or a directory", source, info.Mode().Type())
 	}
-	if err := p.hash(steps, o.Cache, start); err != nil {
+	return l, nil
+}
+
+// Source is the absolute, symlink-free path the listing is of.
+func (l *Listing) Source() string { return l.plan.Source }
+
+// Hash reads every listed file once, computing az's hash and each
+// request's checksums together, unless the hash cache holds a result for
+// exactly this listing (then no file is read). The result is cached unless
+// a file was modified too recently to trust its timestamps
+// (hashcache.Racy). Hash runs once per listing.
+func (l *Listing) Hash(ctx context.Context) (*Plan, error) {
+	if l.hashed {
+		return nil, errors.New("upload: a listing is hashed once")
+	}
+	l.hashed = true
+	p := l.plan
+	if err := p.hash(ctx, l.steps, l.cache, l.start); err != nil {
 		return nil, err
 	}
 	// az sorts its upload list by local path; with a common root that is
@@ -205,14 +241,14 @@ func NewPlanWith(localPath string, o PlanOptions) (*Plan, error) {
 
 // listDir walks the directory once, listing in az's order what its hash
 // covers, and collects the files to upload.
-func (p *Plan) listDir() ([]walkStep, error) {
+func (p *Plan) listDir(ctx context.Context) ([]walkStep, error) {
 	p.IsDir = true
 	rules, err := loadIgnore(p.Source)
 	if err != nil {
 		return nil, err
 	}
 	p.IgnoreFile = rules.File
-	w := newDirWalker(p.Source, rules)
+	w := newDirWalker(ctx, p.Source, rules)
 	if err := w.walk(); err != nil {
 		return nil, err
 	}
@@ -248,7 +284,7 @@ func (p *Plan) cacheKey() string {
 // hash computes az's content hash over the listing (each name, then each
 // file's content; a single file's name is not hashed) and every file's
 // checksums, or takes them from the cache when the listing is unchanged.
-func (p *Plan) hash(steps []walkStep, cache *hashcache.Cache, start time.Time) error {
+func (p *Plan) hash(ctx context.Context, steps []walkStep, cache *hashcache.Cache, start time.Time) error {
 	items := make([]hashcache.Item, len(steps))
 	for i, s := range steps {
 		items[i] = s.item
@@ -265,7 +301,7 @@ func (p *Plan) hash(steps []walkStep, cache *hashcache.Cache, start time.Time) e
 		}
 	}
 	tree := newObjectHash()
-	fh := newFileHasher(tree, p.Layout)
+	fh := newFileHasher(ctx, tree, p.Layout)
 	// cacheable stays set while every file read is the one listed.
 	cacheable := true
 	for _, s := range steps {

@@ -20,7 +20,7 @@ func TestNewPlanDirectoryLayout(t *testing.T) {
 	// resolved path and Name its last component.
 	symlink(t, filepath.Join(base, "real"), filepath.Join(base, "alias"))
 
-	plan, err := NewPlan(filepath.Join(base, "alias", "my data"))
+	plan, err := NewPlan(t.Context(), filepath.Join(base, "alias", "my data"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +84,7 @@ func TestNewPlanSingleFileRelativePath(t *testing.T) {
 	writeTree(t, dir, map[string]string{"sub/scores.csv": "id,score\n1,0.5\n"})
 	t.Chdir(dir)
 
-	plan, err := NewPlan(filepath.Join("sub", "scores.csv"))
+	plan, err := NewPlan(t.Context(), filepath.Join("sub", "scores.csv"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +101,7 @@ func TestNewPlanSingleFileRelativePath(t *testing.T) {
 	}
 	// The file's name is not part of the hash: same content, same hash.
 	writeTree(t, dir, map[string]string{"other-name.txt": "id,score\n1,0.5\n"})
-	other, err := NewPlan("other-name.txt")
+	other, err := NewPlan(t.Context(), "other-name.txt")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +113,7 @@ func TestNewPlanSingleFileRelativePath(t *testing.T) {
 func TestNewPlanAppliesIgnoreFile(t *testing.T) {
 	root := filepath.Join(t.TempDir(), "proj")
 	writeTree(t, root, amlignoreTree())
-	plan, err := NewPlan(root)
+	plan, err := NewPlan(t.Context(), root)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,7 +153,7 @@ func TestWalkPrunesIgnoredDirectories(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := newDirWalker(root, rules)
+	w := newDirWalker(t.Context(), root, rules)
 	var listed []string
 	w.readDir = func(dir string) ([]os.DirEntry, error) {
 		rel, _ := filepath.Rel(root, dir)
@@ -167,7 +167,7 @@ func TestWalkPrunesIgnoredDirectories(t *testing.T) {
 	if want := []string{".", "lib"}; strings.Join(listed, ",") != strings.Join(want, ",") {
 		t.Errorf("listed directories %q, want %q", listed, want)
 	}
-	plan, err := NewPlan(root)
+	plan, err := NewPlan(t.Context(), root)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -185,7 +185,7 @@ func TestNewPlanFollowsSymlinks(t *testing.T) {
 	symlink(t, filepath.Join(outside, "shared"), filepath.Join(root, "linked-dir"))
 	symlink(t, "../outside/b.txt", filepath.Join(root, "relative-link.txt"))
 
-	plan, err := NewPlan(root)
+	plan, err := NewPlan(t.Context(), root)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -204,7 +204,7 @@ func TestNewPlanFollowsSymlinks(t *testing.T) {
 	}
 	// Changing linked content changes the hash: links are followed.
 	writeTree(t, outside, map[string]string{"shared/a.txt": "changed"})
-	again, err := NewPlan(root)
+	again, err := NewPlan(t.Context(), root)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -280,9 +280,9 @@ func TestNewPlanErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			path := tt.setup(t, t.TempDir())
-			plan, err := NewPlan(path)
+			plan, err := NewPlan(t.Context(), path)
 			if err == nil {
-				t.Fatalf("NewPlan(%q) = %+v, want an error", path, plan)
+				t.Fatalf("NewPlan(t.Context(), %q) = %+v, want an error", path, plan)
 			}
 			if !clierr.IsUsage(err) {
 				t.Errorf("error %q is not a clierr.UsageError", err)

@@ -64,7 +64,7 @@ func TestUploadSizesByteIdentical(t *testing.T) {
 		"local":   func(rec *recorder) *container.Client { return localBlobContainer(t, rec) },
 	}
 	for _, l := range layouts {
-		plan, err := NewPlanWith(root, PlanOptions{Layout: l.layout})
+		plan, err := NewPlanWith(t.Context(), root, PlanOptions{Layout: l.layout})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -189,7 +189,7 @@ func TestUploadWithoutCRC64(t *testing.T) {
 		tree[name+".bin"] = string(pseudoRandom(n))
 	}
 	writeTree(t, root, tree)
-	plan, err := NewPlanWith(root, PlanOptions{Layout: Layout{PutLimit: block, BlockSize: block}})
+	plan, err := NewPlanWith(t.Context(), root, PlanOptions{Layout: Layout{PutLimit: block, BlockSize: block}})
 	if err != nil {
 		t.Fatal(err)
 	}

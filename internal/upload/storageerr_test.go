@@ -60,7 +60,7 @@ func TestStorageErrorsAreOneLine(t *testing.T) {
 	root := filepath.Join(t.TempDir(), "in")
 	writeTree(t, root, map[string]string{"small.csv": "a,b\n1,2\n", "big.bin": string(pseudoRandom(2*mib + 7))})
 	layout := Layout{PutLimit: 1 * mib, BlockSize: 1 * mib}
-	plan, err := NewPlanWith(root, PlanOptions{Layout: layout})
+	plan, err := NewPlanWith(t.Context(), root, PlanOptions{Layout: layout})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,7 +118,7 @@ func TestStorageErrorsAreOneLine(t *testing.T) {
 func TestChecksumMismatchIsSentAgain(t *testing.T) {
 	root := filepath.Join(t.TempDir(), "in")
 	writeTree(t, root, map[string]string{"small.csv": "a,b\n1,2\n"})
-	plan, err := NewPlanWith(root, PlanOptions{})
+	plan, err := NewPlanWith(t.Context(), root, PlanOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

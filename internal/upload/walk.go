@@ -1,6 +1,7 @@
 package upload
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -44,6 +45,8 @@ import (
 //     broken symlinks) only contribute their name to az's hash and then
 //     fail its upload; we reject them up front with the path.
 type dirWalker struct {
+	// ctx stops the walk between directories.
+	ctx   context.Context
 	root  string
 	rules *ignoreRules
 	// steps is the listing in hash order: each entry's name is fed, then a
@@ -60,8 +63,9 @@ type dirWalker struct {
 	readDir func(dir string) ([]os.DirEntry, error)
 }
 
-func newDirWalker(root string, rules *ignoreRules) *dirWalker {
+func newDirWalker(ctx context.Context, root string, rules *ignoreRules) *dirWalker {
 	return &dirWalker{
+		ctx:       ctx,
 		root:      root,
 		rules:     rules,
 		ancestors: map[string]bool{},
@@ -89,6 +93,9 @@ func (w *dirWalker) walk() error {
 // dir walks the directory at abs, whose path below the root is rel ("" for
 // the root) and whose symlink-free path is real.
 func (w *dirWalker) dir(abs, rel, real string) error {
+	if err := w.ctx.Err(); err != nil {
+		return fmt.Errorf("list %s: %w", abs, err)
+	}
 	entries, err := w.readDir(abs)
 	if err != nil {
 		return fmt.Errorf("list %s: %w", abs, err)

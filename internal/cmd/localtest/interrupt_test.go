@@ -83,3 +83,69 @@ func uploadStarted(dir string) bool {
 	})
 	return found
 }
+
+// TestInterruptWhileHashing cancels an invoke (as Ctrl-C does) while it
+// reads a large input for az's content hash, which takes seconds for a
+// big folder: ml stops reading and exits 130 instead of finishing the
+// pass, and nothing is uploaded or created. A dry run does nothing else,
+// so it shows that the read itself stops; the real invoke reads beside
+// its workspace checks.
+func TestInterruptWhileHashing(t *testing.T) {
+	e := newEnv(t)
+	// 8 GiB of zeros, sparse: writing it costs nothing, hashing it takes
+	// seconds at any MD5 speed.
+	big := filepath.Join(t.TempDir(), "big.bin")
+	f, err := os.Create(big)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(8 << 30); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+
+	for _, tc := range []struct {
+		name string
+		args []string
+		// stderr is what the interrupted command must say.
+		stderr string
+	}{
+		{"dry run", []string{"--dry-run"}, "interrupted while reading " + big + " for its content hash; nothing was uploaded and no job was created"},
+		{"invoke", nil, "no job was created"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			time.AfterFunc(200*time.Millisecond, cancel)
+			ios, _, _, errOut := iostreams.Test()
+			args := append([]string{"batch-endpoint", "invoke", "-n", endpointName, "--input", big, "--no-cache"}, tc.args...)
+			code := app.Run(ctx, args, ios, e.getenv)
+			if code != app.ExitInterrupted {
+				t.Fatalf("exit %d, want %d; stderr:\n%s", code, app.ExitInterrupted, errOut)
+			}
+			if !strings.Contains(errOut.String(), tc.stderr) {
+				t.Errorf("stderr does not say %q:\n%s", tc.stderr, errOut)
+			}
+		})
+	}
+	if jobs := strings.TrimSpace(e.run("batch-endpoint", "list-jobs", "-n", endpointName, "--query", "length(@)", "-o", "tsv").stdout); jobs != "0" {
+		t.Errorf("%s jobs after interrupted invokes, want 0", jobs)
+	}
+	if uploadStarted(e.dir) || blobExists(e.dir, "big.bin") {
+		t.Error("an interrupted hash pass uploaded data")
+	}
+}
+
+// blobExists reports whether a blob whose path contains name is stored
+// in the workspace's blob folder.
+func blobExists(dir, name string) bool {
+	found := false
+	_ = filepath.WalkDir(filepath.Join(dir, "blob"), func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.Contains(p, name) {
+			found = true
+			return fs.SkipAll
+		}
+		return nil
+	})
+	return found
+}

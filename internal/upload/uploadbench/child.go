@@ -106,7 +106,7 @@ func runChild(ctx context.Context, raw string) (*ChildReport, error) {
 		return nil, err
 	}
 	start := time.Now()
-	plan, err := upload.NewPlanWith(req.Source, planOpts)
+	plan, err := upload.NewPlanWith(ctx, req.Source, planOpts)
 	if err != nil {
 		return nil, err
 	}

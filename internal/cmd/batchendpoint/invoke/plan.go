@@ -1,7 +1,13 @@
 package invoke
 
 import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
 	"github.com/mlbatch/ml/internal/azml"
+	"github.com/mlbatch/ml/internal/clierr"
 	"github.com/mlbatch/ml/internal/invocation"
 	"github.com/mlbatch/ml/internal/upload"
 	"github.com/mlbatch/ml/pkg/mlapi"
@@ -20,7 +26,9 @@ type invokePlan struct {
 }
 
 type plannedUpload struct {
-	input    string
+	input   string
+	listing *upload.Listing
+	// plan is set once the listing is hashed.
 	plan     *upload.Plan
 	asFolder bool
 	uri      string
@@ -32,9 +40,10 @@ type unresolvedInput struct {
 	Kind  string `json:"kind"`
 }
 
-// newPlan classifies every data input and plans the upload of local ones.
-// It reads local files (to hash them) but makes no network call.
-func newPlan(inv *invocation.Invocation, planOpts upload.PlanOptions) (*invokePlan, error) {
+// newPlan classifies every data input and lists the local ones: a bad
+// path fails here, before any network call. Their content is read by
+// hash, which a real invoke runs while it waits for the workspace.
+func newPlan(ctx context.Context, inv *invocation.Invocation, planOpts upload.PlanOptions) (*invokePlan, error) {
 	p := &invokePlan{inv: inv, resolved: map[string]string{}}
 	for _, in := range inv.Inputs {
 		if in.IsLiteral() {
@@ -46,19 +55,61 @@ func newPlan(inv *invocation.Invocation, planOpts upload.PlanOptions) (*invokePl
 		}
 		switch {
 		case ref.Kind == invocation.LocalPath:
-			up, err := upload.NewPlanWith(in.Path, planOpts)
+			l, err := upload.List(ctx, in.Path, planOpts)
 			if err != nil {
 				return nil, err
 			}
-			asFolder := in.Type == invocation.TypeURIFolder
-			uri := up.URI(azml.DefaultDatastore, asFolder)
-			p.uploads = append(p.uploads, plannedUpload{input: in.Name, plan: up, asFolder: asFolder, uri: uri})
-			p.resolved[in.Name] = uri
+			p.uploads = append(p.uploads, plannedUpload{input: in.Name, listing: l, asFolder: in.Type == invocation.TypeURIFolder})
 		case ref.NeedsWorkspace():
 			p.unresolved = append(p.unresolved, unresolvedInput{Input: in.Name, Path: in.Path, Kind: ref.Kind.String()})
 		}
 	}
 	return p, nil
+}
+
+// isUpload reports whether input name is a local path to upload.
+func (p *invokePlan) isUpload(name string) bool {
+	for _, u := range p.uploads {
+		if u.input == name {
+			return true
+		}
+	}
+	return false
+}
+
+// hash reads every listed upload (az's content hash and the checksums) and
+// records where each will land. It touches only p.uploads, so it may run
+// beside the workspace checks.
+func (p *invokePlan) hash(ctx context.Context) error {
+	for i := range p.uploads {
+		u := &p.uploads[i]
+		plan, err := u.listing.Hash(ctx)
+		if errors.Is(err, context.Canceled) {
+			return &clierr.Error{Kind: clierr.KindInterrupted, Err: fmt.Errorf("interrupted while reading %s for its content hash; nothing was uploaded and no job was created", u.listing.Source())}
+		}
+		if err != nil {
+			return err
+		}
+		u.plan = plan
+		u.uri = plan.URI(azml.DefaultDatastore, u.asFolder)
+	}
+	return nil
+}
+
+// startHash runs hash in the background; the function returned waits for
+// it and then adds each upload's destination to p.resolved.
+func (p *invokePlan) startHash(ctx context.Context) func() error {
+	done := make(chan error, 1)
+	go func() { done <- p.hash(ctx) }()
+	return sync.OnceValue(func() error {
+		if err := <-done; err != nil {
+			return err
+		}
+		for _, u := range p.uploads {
+			p.resolved[u.input] = u.uri
+		}
+		return nil
+	})
 }
 
 // request renders the scoring body with every planned upload's destination.
@@ -83,7 +134,10 @@ type dryRunUpload struct {
 	Bytes       int64  `json:"bytes"`
 }
 
-func (p *invokePlan) dryRun() (*dryRunResult, error) {
+func (p *invokePlan) dryRun(ctx context.Context) (*dryRunResult, error) {
+	if err := p.startHash(ctx)(); err != nil {
+		return nil, err
+	}
 	body, err := p.request()
 	if err != nil {
 		return nil, err

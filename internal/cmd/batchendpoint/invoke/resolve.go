@@ -71,10 +71,11 @@ func checkDeployment(dep *armmachinelearning.BatchDeployment, inv *invocation.In
 // resolveReferences turns azureml: asset references into data version ids,
 // asking the workspace, and fixes a lone --input's type from the asset's
 // type as az does. Other forms are sent as classified.
-func resolveReferences(ctx context.Context, c *azml.Client, inv *invocation.Invocation, typeGiven bool, resolved map[string]string) error {
+func (p *invokePlan) resolveReferences(ctx context.Context, c *azml.Client, typeGiven bool) error {
+	inv, resolved := p.inv, p.resolved
 	for i := range inv.Inputs {
 		in := &inv.Inputs[i]
-		if in.IsLiteral() {
+		if in.IsLiteral() || p.isUpload(in.Name) {
 			continue
 		}
 		if _, done := resolved[in.Name]; done {

@@ -31,33 +31,35 @@ func invokeRun(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	if err != nil {
 		return clierr.Usagef("%v", err)
 	}
-	plan, err := newPlan(inv, manage.PlanOptions(f, uploadOpts))
+	plan, err := newPlan(ctx, inv, manage.PlanOptions(f, uploadOpts))
 	if err != nil {
 		return err
 	}
 	if opts.DryRun {
-		result, err := plan.dryRun()
+		result, err := plan.dryRun(ctx)
 		if err != nil {
 			return err
 		}
 		return f.Print(result)
 	}
+	// Everything that can be checked is checked before the first byte is
+	// uploaded: the deployment, the endpoint, the inputs against the
+	// deployment's type, the data assets. Reading the local inputs for
+	// az's content hash, opening the datastore and fetching the scoring
+	// token depend on none of it, so they run beside the checks and the
+	// invoke waits for its longest chain, not for the sum
+	// (BenchmarkInvokeRoundTrips, internal/cmd/localtest). None changes
+	// the workspace; a failed check cancels them.
+	asideCtx, cancelAside := context.WithCancel(ctx)
+	defer cancelAside()
+	hashed := plan.startHash(asideCtx)
 	c, err := f.Client()
 	if err != nil {
 		return err
 	}
 	f.Info("target: %s, workspace %s", c.T.Cloud.Name, c.T.WorkspaceID())
 
-	// Everything that can be checked is checked before the first byte is
-	// uploaded: the deployment, the endpoint, the inputs against the
-	// deployment's type, the data assets. Opening the datastore and
-	// fetching the scoring token depend on none of it, so they run beside
-	// the checks and the invoke waits for its longest chain of round trips,
-	// not for their sum (BenchmarkInvokeRoundTrips, internal/cmd/localtest).
-	// Neither changes the workspace; a failed check cancels them.
 	c.PrefetchScoringToken(ctx)
-	asideCtx, cancelAside := context.WithCancel(ctx)
-	defer cancelAside()
 	datastore := plan.openDatastore(asideCtx, c)
 	ep, dep, err := endpointAndDeployment(ctx, c, inv)
 	if err != nil {
@@ -72,7 +74,10 @@ func invokeRun(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	if err := checkPipelineDeployment(ctx, c, dep, inv); err != nil {
 		return err
 	}
-	if err := resolveReferences(ctx, c, inv, typeGiven, plan.resolved); err != nil {
+	if err := plan.resolveReferences(ctx, c, typeGiven); err != nil {
+		return err
+	}
+	if err := hashed(); err != nil {
 		return err
 	}
 	ds, err := datastore()
