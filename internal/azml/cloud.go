@@ -27,6 +27,9 @@ type Cloud struct {
 	StorageScope string
 	// StorageSuffix is the default endpoint suffix of storage accounts.
 	StorageSuffix string
+	// RegistryDiscovery is the base URL of the registry discovery service
+	// (azure-ai-ml _azure_environments.py registry_discovery_endpoint).
+	RegistryDiscovery string
 }
 
 // Clouds are the clouds az knows, by az's names (AZURE_CLOUD_NAME, --cloud).
@@ -37,6 +40,8 @@ var Clouds = map[string]Cloud{
 		MLScope:       "https://ml.azure.com/.default",
 		StorageScope:  "https://storage.azure.com/.default",
 		StorageSuffix: "core.windows.net",
+
+		RegistryDiscovery: "https://eastus.api.azureml.ms/",
 	},
 	"azurechinacloud": {
 		Name:          "AzureChinaCloud",
@@ -44,6 +49,8 @@ var Clouds = map[string]Cloud{
 		MLScope:       "https://ml.azure.cn/.default",
 		StorageScope:  "https://storage.azure.com/.default",
 		StorageSuffix: "core.chinacloudapi.cn",
+
+		RegistryDiscovery: "https://chinaeast2.api.ml.azure.cn/",
 	},
 	"azureusgovernment": {
 		Name:          "AzureUSGovernment",
@@ -51,6 +58,8 @@ var Clouds = map[string]Cloud{
 		MLScope:       "https://ml.azure.us/.default",
 		StorageScope:  "https://storage.azure.com/.default",
 		StorageSuffix: "core.usgovcloudapi.net",
+
+		RegistryDiscovery: "https://usgovarizona.api.ml.azure.us/",
 	},
 }
 

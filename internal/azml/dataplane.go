@@ -56,6 +56,12 @@ func (c *Client) discover(ctx context.Context) (string, error) {
 // getJSON GETs u through the data-plane pipeline (ARM audience) and
 // decodes the JSON answer.
 func (c *Client) getJSON(ctx context.Context, u string, v any) error {
+	return c.getJSONAs(ctx, u, "GET "+redactedPath(u), v)
+}
+
+// getJSONAs is getJSON with what naming the resource in errors ("<what>
+// not found: <the service's message>").
+func (c *Client) getJSONAs(ctx context.Context, u, what string, v any) error {
 	req, err := runtime.NewRequest(ctx, http.MethodGet, u)
 	if err != nil {
 		return err
@@ -65,7 +71,7 @@ func (c *Client) getJSON(ctx context.Context, u string, v any) error {
 		return ClassifyAuth(err, c.getenv)
 	}
 	if !runtime.HasStatusCode(resp, http.StatusOK) {
-		return c.check(runtime.NewResponseError(resp), "GET "+redactedPath(u))
+		return c.check(runtime.NewResponseError(resp), what)
 	}
 	return runtime.UnmarshalAsJSON(resp, v)
 }

@@ -63,6 +63,9 @@ type TargetOptions struct {
 	// Notices receives one-line warnings about the target while a command
 	// runs (the local workspace restarted); nil discards them.
 	Notices io.Writer
+	// NoWorkspace is set for commands that target a registry
+	// (--registry-name): they need no resource group or workspace.
+	NoWorkspace bool
 }
 
 // ResolveTarget builds the Target for o. It reads files (server.json,
@@ -85,13 +88,15 @@ func ResolveTarget(o TargetOptions) (*Target, error) {
 		return nil, err
 	}
 	sub, err := ResolveSubscription(o.Subscription, o.Getenv, AzConfigDir(o.Getenv))
-	if err != nil {
+	if err != nil && !(o.NoWorkspace && o.Subscription == "") {
+		// A registry names its own subscription; only a bad --subscription
+		// matters then.
 		return nil, err
 	}
-	if o.ResourceGroup == "" {
+	if o.ResourceGroup == "" && !o.NoWorkspace {
 		return nil, clierr.Usagef("no resource group: pass -g/--resource-group or run `ml configure --defaults group=<name>`")
 	}
-	if o.Workspace == "" {
+	if o.Workspace == "" && !o.NoWorkspace {
 		return nil, clierr.Usagef("no workspace: pass -w/--workspace-name or run `ml configure --defaults workspace=<name>`")
 	}
 	cred, err := NewCredential(c, o.Getenv, CredentialOptions{Trace: o.Trace})
@@ -145,6 +150,9 @@ func NewLocalTarget(info *localinfo.Info) *Target {
 		},
 		MLScope:      base + "/.default",
 		StorageScope: base + "/.default",
+		// The local workspace answers discovery itself: it has no
+		// registries.
+		RegistryDiscovery: base + "/",
 	}
 	return &Target{
 		Local:         true,

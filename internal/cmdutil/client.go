@@ -19,11 +19,19 @@ type clientState struct {
 // the local workspace when --local, ML_LOCAL=1 or `ml configure --defaults
 // local=true` says so, else Azure with the flags and defaults.
 func (f *Factory) Client() (*azml.Client, error) {
-	f.client.once.Do(func() { f.client.client, f.client.err = f.newClient() })
+	f.client.once.Do(func() { f.client.client, f.client.err = f.newClient(false) })
 	return f.client.client, f.client.err
 }
 
-func (f *Factory) newClient() (*azml.Client, error) {
+// RegistryClient returns a client for commands that target a registry
+// (--registry-name): as Client, but no resource group or workspace is
+// required, as az requires none.
+func (f *Factory) RegistryClient() (*azml.Client, error) {
+	f.registryClient.once.Do(func() { f.registryClient.client, f.registryClient.err = f.newClient(true) })
+	return f.registryClient.client, f.registryClient.err
+}
+
+func (f *Factory) newClient(noWorkspace bool) (*azml.Client, error) {
 	cfg, err := f.Config()
 	if err != nil {
 		return nil, err
@@ -36,6 +44,7 @@ func (f *Factory) newClient() (*azml.Client, error) {
 		ResourceGroup: g.ResourceGroup,
 		Workspace:     g.Workspace,
 		Getenv:        f.Getenv,
+		NoWorkspace:   noWorkspace,
 	}
 	if !o.Local {
 		// The local workspace has its own names; az's defaults only apply to Azure.

@@ -29,7 +29,8 @@ type Factory struct {
 	// Transport, when set, carries every SDK request (tests).
 	Transport policy.Transporter
 
-	client clientState
+	client         clientState
+	registryClient clientState
 
 	configOnce sync.Once
 	config     *config.Config

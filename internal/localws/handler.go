@@ -225,6 +225,10 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 		s.serveMFE(w, r, segs[2:])
 	case len(segs) >= 2 && segs[0] == "history" && segs[1] == "v1.0":
 		s.serveHistory(w, r, segs[2:])
+	case len(segs) == 5 && segs[0] == "registrymanagement" && segs[1] == "v1.0" && segs[2] == "registries" && segs[4] == "discovery":
+		// Registry discovery (--registry-name): the local workspace hosts
+		// no registry, and says so rather than pretending one is empty.
+		writeError(w, errNotFound("the local workspace has no registries: registry assets (azureml://registries/...) are served by Azure only; register the model here with `ml model create --local`"))
 	default:
 		writeError(w, errNotFound("no route for "+r.Method+" "+r.URL.Path+" on the local workspace (see docs/local-workspace.md for the routes)"))
 	}

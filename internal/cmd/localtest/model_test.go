@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/mlbatch/ml/internal/app"
 )
 
 // writeFiles writes files (slash paths relative to dir) and returns dir.
@@ -159,5 +161,27 @@ func TestModelCreateShowListArchive(t *testing.T) {
 	}
 	if r := e.ml(nil, "model", "show", "-n", "nope", "--label", "latest"); r.code != 3 {
 		t.Errorf("show of a missing model: want exit 3, got %s", r)
+	}
+}
+
+// TestRegistryOnLocalWorkspace: --registry-name goes through registry
+// discovery on both targets; the local workspace answers that it has no
+// registries (exit 3, the reason and the fix) instead of an empty list
+// that a script would take for "model not in the registry".
+func TestRegistryOnLocalWorkspace(t *testing.T) {
+	e := newEnv(t)
+	for _, args := range [][]string{
+		{"model", "show", "-n", "bert-base-uncased", "--label", "latest", "--registry-name", "azureml"},
+		{"model", "list", "-n", "bert-base-uncased", "--registry-name", "azureml"},
+		{"model", "list", "--registry-name", "azureml"},
+	} {
+		r := e.ml(nil, args...)
+		if r.code != app.ExitNotFound {
+			t.Errorf("ml %s: %s; want exit %d", strings.Join(args, " "), r, app.ExitNotFound)
+			continue
+		}
+		if !strings.Contains(r.stderr, "registry azureml not found") || !strings.Contains(r.stderr, "the local workspace has no registries") {
+			t.Errorf("ml %s: stderr does not say why:\n%s", strings.Join(args, " "), r.stderr)
+		}
 	}
 }
