@@ -88,11 +88,7 @@ func showRun(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 }
 
 func showRegistryRun(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
-	c, err := f.RegistryClient()
-	if err != nil {
-		return err
-	}
-	reg, err := c.OpenRegistry(ctx, opts.Registry)
+	reg, err := manage.OpenRegistry(ctx, f, opts.Registry)
 	if err != nil {
 		return err
 	}
