@@ -11,7 +11,7 @@ LDFLAGS     := -s -w -X github.com/mlbatch/ml/internal/build.Version=$(VERSION) 
 GORELEASER  ?= github.com/goreleaser/goreleaser/v2@v2.15.1
 FUZZTIME    ?= 5s
 
-.PHONY: build install test test-deps python-deps faults fuzz bench vet fmt release-check demo clean
+.PHONY: build install test test-deps python-deps race faults fuzz bench vet fmt release-check demo clean
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/ml
@@ -68,6 +68,26 @@ python-deps:
 	echo "    sudo apt-get install -y --no-install-recommends $(APT_PACKAGES)"; \
 	echo "(or run make test TEST_PYTHON=/path/to/a/python3/that/has/them)"; \
 	exit 1
+
+# The race detector over the packages that run work side by side (the
+# invoke's background hash and datastore opening, the shared token cache,
+# the upload's workers, the CLI against a live local workspace, the local
+# workspace's jobs and blob service, the engines). It needs
+# cgo, so a C compiler: installed with apt-get as root, else named. The
+# upload benchmark's package is left out: it measures peak RSS, which the
+# detector inflates.
+RACE_PKGS ?= ./internal/cmd/batchendpoint/invoke ./internal/upload ./internal/upload/hashcache ./internal/azml ./internal/cmd/localtest ./internal/pipeline ./internal/localws ./internal/localws/blob ./internal/batchrun
+race: test-deps
+	@set -eu; if ! command -v gcc >/dev/null 2>&1; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "== installing gcc from Debian (the race detector needs cgo)"; \
+			export DEBIAN_FRONTEND=noninteractive; \
+			apt-get update -qq && apt-get install -y -qq --no-install-recommends gcc libc6-dev >/dev/null; \
+		else \
+			echo "make race: the race detector needs a C compiler: sudo apt-get install -y gcc"; exit 1; \
+		fi; \
+	fi
+	CGO_ENABLED=1 AZURITE_BLOB=$(AZURITE_BLOB) ML_TEST_PANDAS_PYTHON=$(TEST_PYTHON) $(GO) test -race -count=1 $(RACE_PKGS)
 
 vet:
 	$(GO) vet ./...

@@ -69,43 +69,56 @@ func newPlan(ctx context.Context, inv *invocation.Invocation, planOpts upload.Pl
 
 // isUpload reports whether input name is a local path to upload.
 func (p *invokePlan) isUpload(name string) bool {
-	for _, u := range p.uploads {
-		if u.input == name {
+	for i := range p.uploads {
+		if p.uploads[i].input == name {
 			return true
 		}
 	}
 	return false
 }
 
-// hash reads every listed upload (az's content hash and the checksums) and
-// records where each will land. It touches only p.uploads, so it may run
-// beside the workspace checks.
-func (p *invokePlan) hash(ctx context.Context) error {
-	for i := range p.uploads {
-		u := &p.uploads[i]
-		plan, err := u.listing.Hash(ctx)
+// hashListings reads every listed upload (az's content hash and the checksums).
+// It only reads the listings, so it may run beside the workspace checks;
+// the caller records the plans.
+func hashListings(ctx context.Context, listings []*upload.Listing) ([]*upload.Plan, error) {
+	plans := make([]*upload.Plan, len(listings))
+	for i, l := range listings {
+		plan, err := l.Hash(ctx)
 		if errors.Is(err, context.Canceled) {
-			return &clierr.Error{Kind: clierr.KindInterrupted, Err: fmt.Errorf("interrupted while reading %s for its content hash; nothing was uploaded and no job was created", u.listing.Source())}
+			return nil, &clierr.Error{Kind: clierr.KindInterrupted, Err: fmt.Errorf("interrupted while reading %s for its content hash; nothing was uploaded and no job was created", l.Source())}
 		}
 		if err != nil {
-			return err
+			return nil, err
 		}
-		u.plan = plan
-		u.uri = plan.URI(azml.DefaultDatastore, u.asFolder)
+		plans[i] = plan
 	}
-	return nil
+	return plans, nil
 }
 
-// startHash runs hash in the background; the function returned waits for
-// it and then adds each upload's destination to p.resolved.
+// startHash runs hashListings in the background; the function returned waits for
+// it and then records each upload's plan and destination.
 func (p *invokePlan) startHash(ctx context.Context) func() error {
-	done := make(chan error, 1)
-	go func() { done <- p.hash(ctx) }()
+	listings := make([]*upload.Listing, len(p.uploads))
+	for i := range p.uploads {
+		listings[i] = p.uploads[i].listing
+	}
+	type hashed struct {
+		plans []*upload.Plan
+		err   error
+	}
+	done := make(chan hashed, 1)
+	go func() {
+		plans, err := hashListings(ctx, listings)
+		done <- hashed{plans, err}
+	}()
 	return sync.OnceValue(func() error {
-		if err := <-done; err != nil {
-			return err
+		h := <-done
+		if h.err != nil {
+			return h.err
 		}
-		for _, u := range p.uploads {
+		for i := range p.uploads {
+			u := &p.uploads[i]
+			u.plan, u.uri = h.plans[i], h.plans[i].URI(azml.DefaultDatastore, u.asFolder)
 			p.resolved[u.input] = u.uri
 		}
 		return nil
