@@ -100,30 +100,59 @@ func (r *Registry) ModelVersion(ctx context.Context, name, version string) (*arm
 	return &m, nil
 }
 
-// ModelVersionByLabel resolves label latest of model name: its newest
-// version, as azure-ai-ml finds it ($orderBy=createdtime desc, $top=1).
+// ModelVersionByLabel resolves label latest of model name.
 func (r *Registry) ModelVersionByLabel(ctx context.Context, name, label string) (string, error) {
-	if label != "latest" {
-		return "", clierr.Usagef("--label %s: models have one label, latest; pass --label latest or --version <version>", label)
-	}
-	got, err := r.ModelVersions(ctx, name, 1)
-	if err != nil {
-		return "", err
-	}
-	if len(got) == 0 || got[0].Name == nil {
-		return "", clierr.NotFoundf("model %s has no version in registry %s, so label latest resolves to nothing", name, r.Name)
-	}
-	return *got[0].Name, nil
+	return r.latest(ctx, "models", "model", name, label)
 }
 
 // ModelVersions lists the versions of model name, newest first; max > 0
 // stops after that many.
 func (r *Registry) ModelVersions(ctx context.Context, name string, max int) ([]*armmachinelearning.ModelVersion, error) {
+	return registryPages[armmachinelearning.ModelVersion](ctx, r, r.versionsURL("models", name, max), max, "versions of model "+name)
+}
+
+// ComponentVersion returns version of component name in the registry.
+func (r *Registry) ComponentVersion(ctx context.Context, name, version string) (*armmachinelearning.ComponentVersion, error) {
+	var cv armmachinelearning.ComponentVersion
+	if err := r.c.getJSONAs(ctx, r.url(nil, "components", name, "versions", version), fmt.Sprintf("component %s version %s in registry %s", name, version, r.Name), &cv); err != nil {
+		return nil, err
+	}
+	return &cv, nil
+}
+
+// ComponentVersionByLabel resolves label latest of component name.
+func (r *Registry) ComponentVersionByLabel(ctx context.Context, name, label string) (string, error) {
+	return r.latest(ctx, "components", "component", name, label)
+}
+
+// versionsURL lists the versions of asset name of kind (the route's
+// plural: models, components), newest first.
+func (r *Registry) versionsURL(kind, name string, max int) string {
 	q := url.Values{"$orderBy": {"createdtime desc"}}
 	if max > 0 {
 		q.Set("$top", strconv.Itoa(max))
 	}
-	return registryPages[armmachinelearning.ModelVersion](ctx, r, r.url(q, "models", name, "versions"), max, "versions of model "+name)
+	return r.url(q, kind, name, "versions")
+}
+
+// latest resolves label latest of asset name as azure-ai-ml does for a
+// registry: the newest version ($orderBy=createdtime desc, $top=1). what
+// names the kind in messages (model, component).
+func (r *Registry) latest(ctx context.Context, kind, what, name, label string) (string, error) {
+	if label != "latest" {
+		return "", clierr.Usagef("--label %s: %ss have one label, latest; pass --label latest or --version <version>", label, what)
+	}
+	type named struct {
+		Name *string `json:"name"`
+	}
+	got, err := registryPages[named](ctx, r, r.versionsURL(kind, name, 1), 1, "versions of "+what+" "+name)
+	if err != nil {
+		return "", err
+	}
+	if len(got) == 0 || got[0].Name == nil {
+		return "", clierr.NotFoundf("%s %s has no version in registry %s, so label latest resolves to nothing", what, name, r.Name)
+	}
+	return *got[0].Name, nil
 }
 
 // ModelContainers lists the registry's models; max > 0 stops after that
@@ -194,6 +223,16 @@ func RegistryModelView(m *armmachinelearning.ModelVersion) map[string]any {
 // RegistryModelContainerView is ModelContainerView for a registry's model.
 func RegistryModelContainerView(m *armmachinelearning.ModelContainer) map[string]any {
 	v := ModelContainerView(m)
+	if id, ok := v["id"].(string); ok {
+		v["id"] = RegistryAssetID(id)
+	}
+	return v
+}
+
+// RegistryComponentView is ComponentView for a registry's component
+// version, its id in the azureml://registries/... form.
+func RegistryComponentView(cv *armmachinelearning.ComponentVersion) map[string]any {
+	v := ComponentView(cv)
 	if id, ok := v["id"].(string); ok {
 		v["id"] = RegistryAssetID(id)
 	}

@@ -95,6 +95,10 @@ func (f *fakeRegistry) serve(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		notFound("Model version not found")
+	case r.URL.Host == mfeHost && r.URL.Path == registryPath+"/components/finetune/versions":
+		reply(http.StatusOK, map[string]any{"value": []any{componentVersionJSON("0.0.9")}})
+	case r.URL.Host == mfeHost && r.URL.Path == registryPath+"/components/finetune/versions/0.0.9":
+		reply(http.StatusOK, componentVersionJSON("0.0.9"))
 	default:
 		notFound("no route " + r.URL.String())
 	}
@@ -112,6 +116,18 @@ func modelVersionJSON(v string) map[string]any {
 			"modelUri":    "https://registrystore.blob.core.windows.net/bert/" + v,
 			"description": "bert " + v,
 			"tags":        map[string]any{"task": "fill-mask"},
+		},
+	}
+}
+
+// componentVersionJSON is a registry pipeline component version.
+func componentVersionJSON(v string) map[string]any {
+	return map[string]any{
+		"id":   "/subscriptions/reg-sub/resourceGroups/reg-rg/providers/Microsoft.MachineLearningServices/registries/azureml/components/finetune/versions/" + v,
+		"name": v,
+		"properties": map[string]any{
+			"componentSpec": map[string]any{"name": "finetune", "version": v, "type": "pipeline",
+				"inputs": map[string]any{"epochs": map[string]any{"type": "integer", "default": "3"}}},
 		},
 	}
 }
@@ -250,5 +266,35 @@ func TestRegistryTargetNeedsNoWorkspace(t *testing.T) {
 	}
 	if tg.ResourceGroup != "" || tg.Workspace != "" {
 		t.Errorf("target = %+v", tg)
+	}
+}
+
+// TestRegistryComponents: component show --registry-name resolves latest
+// from the registry's newest version and shows the component's keys with
+// the azureml://registries id.
+func TestRegistryComponents(t *testing.T) {
+	f := &fakeRegistry{primary: "https://" + mfeHost + "/"}
+	ctx := context.Background()
+	reg, err := newRegistryClient(t, f).OpenRegistry(ctx, "azureml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := reg.ComponentVersionByLabel(ctx, "finetune", "latest")
+	if err != nil || v != "0.0.9" {
+		t.Fatalf("latest = %q, %v", v, err)
+	}
+	cv, err := reg.ComponentVersion(ctx, "finetune", v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	view := RegistryComponentView(cv)
+	if view["id"] != "azureml://registries/azureml/components/finetune/versions/0.0.9" || view["type"] != "pipeline" || view["inputs"] == nil {
+		t.Errorf("view = %v", view)
+	}
+	if _, err := reg.ComponentVersion(ctx, "finetune", "1.0"); !clierr.IsNotFound(err) {
+		t.Errorf("missing version: %v, want not found", err)
+	}
+	if _, err := reg.ComponentVersionByLabel(ctx, "finetune", "stable"); !clierr.IsUsage(err) {
+		t.Errorf("label stable: %v, want a usage error", err)
 	}
 }

@@ -174,6 +174,7 @@ func TestRegistryOnLocalWorkspace(t *testing.T) {
 		{"model", "show", "-n", "bert-base-uncased", "--label", "latest", "--registry-name", "azureml"},
 		{"model", "list", "-n", "bert-base-uncased", "--registry-name", "azureml"},
 		{"model", "list", "--registry-name", "azureml"},
+		{"component", "show", "-n", "finetune", "--label", "latest", "--registry-name", "azureml"},
 	} {
 		r := e.ml(nil, args...)
 		if r.code != app.ExitNotFound {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/mlbatch/ml/internal/azml"
 	"github.com/mlbatch/ml/internal/clierr"
+	"github.com/mlbatch/ml/internal/cmd/manage"
 	"github.com/mlbatch/ml/internal/cmdutil"
 )
 
@@ -21,6 +22,9 @@ type Options struct {
 	Version string
 	// Label is the label to resolve (-l/--label): latest.
 	Label string
+	// Registry shows the component of a registry instead of the
+	// workspace's (--registry-name).
+	Registry string
 }
 
 // NewCmdShow returns `ml component show`. runF replaces the run function
@@ -34,9 +38,14 @@ func NewCmdShow(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 (exactly one of the two), as az prints it: the component's YAML keys (name,
 version, type, inputs, outputs, command, code, environment, jobs ...) with
 code and environment as the ids they were registered as, plus id and
-creation_context. A missing component or version exits 3.`,
+creation_context. A missing component or version exits 3.
+
+With --registry-name the component is read from that registry (for example
+azureml) instead of a workspace, so no resource group or workspace is
+needed; its id is the azureml://registries/... URI a job's component: takes.`,
 		Example: `  ml component show -n hello_batch --version 1
-  ml component show -n hello_batch --label latest --query inputs`,
+  ml component show -n hello_batch --label latest --query inputs
+  ml component show -n text_generation_pipeline --label latest --registry-name azureml --query id -o tsv`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			switch {
@@ -55,11 +64,15 @@ creation_context. A missing component or version exits 3.`,
 	fl.StringVarP(&opts.Name, "name", "n", "", "Name of the component (required)")
 	fl.StringVarP(&opts.Version, "version", "v", "", "Version of the component; not with --label")
 	fl.StringVarP(&opts.Label, "label", "l", "", "Label of the component (latest); not with --version")
+	fl.StringVar(&opts.Registry, "registry-name", "", "Registry to read the component from instead of the workspace (e.g. azureml)")
 	_ = cmd.MarkFlagRequired("name")
 	return cmd
 }
 
 func showRun(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
+	if opts.Registry != "" {
+		return showRegistryRun(ctx, f, opts)
+	}
 	c, err := f.Client()
 	if err != nil {
 		return err
@@ -74,4 +87,22 @@ func showRun(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 		return err
 	}
 	return f.Print(azml.ComponentView(cv))
+}
+
+func showRegistryRun(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
+	reg, err := manage.OpenRegistry(ctx, f, opts.Registry)
+	if err != nil {
+		return err
+	}
+	version := opts.Version
+	if version == "" {
+		if version, err = reg.ComponentVersionByLabel(ctx, opts.Name, opts.Label); err != nil {
+			return err
+		}
+	}
+	cv, err := reg.ComponentVersion(ctx, opts.Name, version)
+	if err != nil {
+		return err
+	}
+	return f.Print(azml.RegistryComponentView(cv))
 }
