@@ -136,16 +136,14 @@ func (s *Server) runPipelineJob(ctx context.Context, j *jobRecord, canceled func
 	s.log.Info("pipeline job started", "job", j.Name, "type", j.JobType)
 	opts := s.pipelineOptions(paths)
 	single := job.Component.Type != pipeline.TypePipeline
-	// A step's outputs are published (on an account) before its child job
-	// ends, so a client that sees it Completed finds them; the first
-	// failure to publish fails the job.
-	var publishErr error
+	// A step's outputs are published (on an account) on the step's own
+	// goroutine before its child job ends, so a client that sees it
+	// Completed finds them, steps that end together publish together, and
+	// a failure to publish fails the step.
+	opts.AfterStep = func(ctx context.Context, step pipeline.StepRun) error {
+		return paths.publish(ctx, slices.Sorted(maps.Values(step.Outputs))...)
+	}
 	opts.OnStep = func(step pipeline.StepRun) {
-		if step.Status == pipeline.StatusCompleted || step.Status == pipeline.StatusFailed {
-			if err := paths.publish(ctx, slices.Sorted(maps.Values(step.Outputs))...); err != nil && publishErr == nil {
-				publishErr = err
-			}
-		}
 		if single {
 			s.recordCommandStep(bg, j.Name, step)
 			return
@@ -156,9 +154,9 @@ func (s *Server) runPipelineJob(ctx context.Context, j *jobRecord, canceled func
 		s.setJobStatus(bg, j.Name, statusRunning, "running the pipeline's steps")
 	}
 	res, err := pipeline.Run(ctx, job, opts)
-	if perr := paths.publish(ctx, slices.Sorted(maps.Values(res.Outputs))...); perr != nil && publishErr == nil {
-		publishErr = perr
-	}
+	// The job's own outputs are its steps' (published above) unless bound
+	// to paths of their own.
+	publishErr := paths.publish(ctx, slices.Sorted(maps.Values(res.Outputs))...)
 	switch {
 	case ctx.Err() != nil && canceled(j.Name):
 		s.finishJob(bg, j.Name, statusCanceled, nil, &jobError{Code: "JobCanceled", Message: "the job was canceled"})

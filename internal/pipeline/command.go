@@ -36,6 +36,17 @@ func (p *plan) runNode(ctx context.Context, n *node, env stepEnv) finished {
 		f = p.runCommand(ctx, n, env)
 	}
 	f.n = n
+	if hook := p.opts.AfterStep; hook != nil && ctx.Err() == nil && (f.status == StatusCompleted || f.status == StatusFailed) {
+		step := n.run
+		step.Status, step.ExitCode, step.Error = f.status, f.exitCode, f.err
+		if err := hook(ctx, step); err != nil {
+			if f.status == StatusCompleted {
+				f.status, f.err = StatusFailed, err.Error()
+			} else {
+				f.err += "; " + err.Error()
+			}
+		}
+	}
 	if ctx.Err() != nil && f.status != StatusCompleted {
 		f.status = StatusCanceled
 		if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {

@@ -55,7 +55,9 @@
 // most Options.MaxParallel at once; steps that do not depend on each other
 // run at the same time. Each step is a child job with its own name
 // (Options.StepJobName), folder, status and start and end times, reported
-// through Options.OnStep. A failed step fails the pipeline: running steps
+// through Options.OnStep; Options.AfterStep runs on a step's own goroutine
+// when its process ends (the local workspace publishes outputs there), and
+// its error fails the step. A failed step fails the pipeline: running steps
 // are canceled and the rest never start, unless ContinueOnStepFailure, where
 // only the steps that depend on the failed one are skipped. The pipeline's
 // own log, logs/azureml/executionlogs.txt, has a line per step status

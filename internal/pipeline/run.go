@@ -37,6 +37,14 @@ type Options struct {
 	// come one at a time, from Run's goroutine, before the step's process
 	// starts; they should return quickly.
 	OnStep func(StepRun)
+	// AfterStep, when set, is called once a step's process has ended
+	// Completed or Failed, on the step's own goroutine (so the hooks of
+	// steps that run at once run at once too, and never hold up the
+	// scheduler), before the step is reported ended and before its
+	// dependents start. step.Status is the step's status. An error fails
+	// a Completed step with that message; a Failed step's message gets it
+	// appended. The local workspace publishes a step's outputs here.
+	AfterStep func(ctx context.Context, step StepRun) error
 }
 
 // DefaultMaxParallel is how many steps run at once by default: steps often

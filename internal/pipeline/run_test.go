@@ -3,12 +3,15 @@ package pipeline
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 )
 
 // prepScript scales every number of every file in --data and writes them
@@ -424,5 +427,78 @@ func TestStepInputsAreReadOnly(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(w.jobDir("ro"), "inputs")); !os.IsNotExist(err) {
 		t.Errorf("the read-only inputs outlived the step: %v", err)
+	}
+}
+
+// TestAfterStepRunsOnEachStepsGoroutine: the hooks of steps that run at
+// once run at once (each waits for the other: serialized hooks would never
+// meet), each sees its step's outputs and status, and a step's dependents
+// start only after its hook returned.
+func TestAfterStepRunsOnEachStepsGoroutine(t *testing.T) {
+	w := newWorkspace(t)
+	entered := map[string]chan struct{}{"a": make(chan struct{}), "b": make(chan struct{})}
+	var mu sync.Mutex
+	var hooked []string
+	aHookDone := time.Time{}
+	opts := w.options()
+	opts.AfterStep = func(ctx context.Context, s StepRun) error {
+		mu.Lock()
+		hooked = append(hooked, s.Path)
+		mu.Unlock()
+		if (s.Path != "c" && s.Outputs["out"] == "") || s.Status != StatusCompleted {
+			return fmt.Errorf("hook of %s saw outputs %v and status %s", s.Path, s.Outputs, s.Status)
+		}
+		if other := map[string]string{"a": "b", "b": "a"}[s.Path]; other != "" {
+			close(entered[s.Path])
+			select {
+			case <-entered[other]:
+			case <-time.After(30 * time.Second):
+				return fmt.Errorf("the hook of %s never ran beside %s's", s.Path, other)
+			}
+		}
+		if s.Path == "a" {
+			mu.Lock()
+			aHookDone = time.Now()
+			mu.Unlock()
+		}
+		return nil
+	}
+	res, err := w.runWith(t, context.Background(), Job{Name: "hooks", Component: fork("echo x > ${{outputs.out}}/x", "echo y > ${{outputs.out}}/x")}, opts)
+	if err != nil {
+		t.Fatalf("Run: %v (%s)", err, res.Error)
+	}
+	if c := step(t, res, "c"); c.StartedAt.Before(aHookDone) {
+		t.Errorf("c started %v, before a's hook returned %v", c.StartedAt, aHookDone)
+	}
+	slices.Sort(hooked)
+	if !slices.Equal(hooked, []string{"a", "b", "c"}) {
+		t.Errorf("hooks ran for %v, want a, b, c", hooked)
+	}
+}
+
+// TestAfterStepErrorFailsTheStep: a hook's error fails its step, so the
+// job fails and the step's dependents never run.
+func TestAfterStepErrorFailsTheStep(t *testing.T) {
+	w := newWorkspace(t)
+	opts := w.options()
+	opts.AfterStep = func(ctx context.Context, s StepRun) error {
+		if s.Path == "a" {
+			return errors.New("publish output out: the account refused the write")
+		}
+		return nil
+	}
+	res, err := w.runWith(t, context.Background(), Job{Name: "hookfail", Component: fork("echo x > ${{outputs.out}}/x", "echo y > ${{outputs.out}}/x")}, opts)
+	if err == nil || res.Status != StatusFailed {
+		t.Fatalf("Run = %v, %v; want Failed", res.Status, err)
+	}
+	a := step(t, res, "a")
+	if a.Status != StatusFailed || a.Error != "publish output out: the account refused the write" {
+		t.Errorf("a = %s (%s)", a.Status, a.Error)
+	}
+	if c := step(t, res, "c"); c.Status != StatusSkipped {
+		t.Errorf("c = %s, want Skipped", c.Status)
+	}
+	if got := w.statuses("a"); !slices.Equal(got, []Status{StatusRunning, StatusFailed}) {
+		t.Errorf("a reported %v, want Running then Failed", got)
 	}
 }
