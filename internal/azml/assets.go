@@ -86,7 +86,17 @@ func (a *Assets) plan(ctx context.Context, p string) (*upload.Plan, error) {
 		delete(a.plans, p)
 		return pl, nil
 	}
-	return upload.NewPlanWith(ctx, p, a.opts.Plan)
+	return planInterruptible(ctx, p, a.opts.Plan)
+}
+
+// planInterruptible plans the upload of path; a Ctrl-C during its hash
+// pass says what stopped.
+func planInterruptible(ctx context.Context, path string, o upload.PlanOptions) (*upload.Plan, error) {
+	pl, err := upload.NewPlanWith(ctx, path, o)
+	if errors.Is(err, context.Canceled) {
+		return nil, &clierr.Error{Kind: clierr.KindInterrupted, Err: fmt.Errorf("interrupted while reading %s for its content hash; it was not uploaded and nothing more was registered", path)}
+	}
+	return pl, err
 }
 
 // planAhead plans the upload of local path p before anything is sent, so
@@ -95,7 +105,7 @@ func (a *Assets) planAhead(ctx context.Context, p string) error {
 	if _, ok := a.plans[p]; ok {
 		return nil
 	}
-	pl, err := upload.NewPlanWith(ctx, p, a.opts.Plan)
+	pl, err := planInterruptible(ctx, p, a.opts.Plan)
 	if err != nil {
 		return err
 	}

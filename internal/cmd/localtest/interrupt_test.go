@@ -112,6 +112,7 @@ func TestInterruptWhileHashing(t *testing.T) {
 	}{
 		{"dry run", []string{"--dry-run"}, "interrupted while reading " + big + " for its content hash; nothing was uploaded and no job was created"},
 		{"invoke", nil, "no job was created"},
+		{"data create", nil, "interrupted while reading " + big + " for its content hash; it was not uploaded and nothing more was registered"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx, cancel := context.WithCancel(context.Background())
@@ -119,6 +120,10 @@ func TestInterruptWhileHashing(t *testing.T) {
 			time.AfterFunc(200*time.Millisecond, cancel)
 			ios, _, _, errOut := iostreams.Test()
 			args := append([]string{"batch-endpoint", "invoke", "-n", endpointName, "--input", big, "--no-cache"}, tc.args...)
+			if tc.name == "data create" {
+				// With a version, nothing is asked before the hash pass.
+				args = []string{"data", "create", "-n", "big", "--version", "1", "--path", big, "--type", "uri_file", "--no-cache"}
+			}
 			code := app.Run(ctx, args, ios, e.getenv)
 			if code != app.ExitInterrupted {
 				t.Fatalf("exit %d, want %d; stderr:\n%s", code, app.ExitInterrupted, errOut)
@@ -130,6 +135,9 @@ func TestInterruptWhileHashing(t *testing.T) {
 	}
 	if jobs := strings.TrimSpace(e.run("batch-endpoint", "list-jobs", "-n", endpointName, "--query", "length(@)", "-o", "tsv").stdout); jobs != "0" {
 		t.Errorf("%s jobs after interrupted invokes, want 0", jobs)
+	}
+	if r := e.ml(nil, "data", "show", "-n", "big", "--version", "1"); r.code != app.ExitNotFound {
+		t.Errorf("data asset big after an interrupted create: %s", r)
 	}
 	if uploadStarted(e.dir) || blobExists(e.dir, "big.bin") {
 		t.Error("an interrupted hash pass uploaded data")
