@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 
 	"github.com/mlbatch/ml/internal/azml"
 	"github.com/mlbatch/ml/internal/clierr"
@@ -95,34 +94,26 @@ func hashListings(ctx context.Context, listings []*upload.Listing) ([]*upload.Pl
 	return plans, nil
 }
 
-// startHash runs hashListings in the background; the function returned waits for
-// it and then records each upload's plan and destination.
+// startHash runs hashListings in the background; the function returned
+// waits for it and then records each upload's plan and destination.
 func (p *invokePlan) startHash(ctx context.Context) func() error {
 	listings := make([]*upload.Listing, len(p.uploads))
 	for i := range p.uploads {
 		listings[i] = p.uploads[i].listing
 	}
-	type hashed struct {
-		plans []*upload.Plan
-		err   error
-	}
-	done := make(chan hashed, 1)
-	go func() {
-		plans, err := hashListings(ctx, listings)
-		done <- hashed{plans, err}
-	}()
-	return sync.OnceValue(func() error {
-		h := <-done
-		if h.err != nil {
-			return h.err
+	hashed := inBackground(func() ([]*upload.Plan, error) { return hashListings(ctx, listings) })
+	return func() error {
+		plans, err := hashed()
+		if err != nil {
+			return err
 		}
 		for i := range p.uploads {
 			u := &p.uploads[i]
-			u.plan, u.uri = h.plans[i], h.plans[i].URI(azml.DefaultDatastore, u.asFolder)
+			u.plan, u.uri = plans[i], plans[i].URI(azml.DefaultDatastore, u.asFolder)
 			p.resolved[u.input] = u.uri
 		}
 		return nil
-	})
+	}
 }
 
 // request renders the scoring body with every planned upload's destination.

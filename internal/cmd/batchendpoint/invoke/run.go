@@ -150,18 +150,24 @@ func (p *invokePlan) openDatastore(ctx context.Context, c *azml.Client) func() (
 	if len(p.uploads) == 0 {
 		return func() (*azml.Datastore, error) { return nil, nil }
 	}
-	type opened struct {
-		ds  *azml.Datastore
+	return inBackground(func() (*azml.Datastore, error) { return c.OpenDatastore(ctx, azml.DefaultDatastore) })
+}
+
+// inBackground starts work on its own goroutine; the function returned
+// waits for its result (once; later calls return the same).
+func inBackground[T any](work func() (T, error)) func() (T, error) {
+	type result struct {
+		v   T
 		err error
 	}
-	ch := make(chan opened, 1)
+	ch := make(chan result, 1)
 	go func() {
-		ds, err := c.OpenDatastore(ctx, azml.DefaultDatastore)
-		ch <- opened{ds, err}
+		v, err := work()
+		ch <- result{v, err}
 	}()
-	return sync.OnceValues(func() (*azml.Datastore, error) {
-		o := <-ch
-		return o.ds, o.err
+	return sync.OnceValues(func() (T, error) {
+		r := <-ch
+		return r.v, r.err
 	})
 }
 
