@@ -41,14 +41,13 @@ func TestPlanStopsWhenCanceled(t *testing.T) {
 			ctx, cancel := context.WithCancel(t.Context())
 			defer cancel()
 			reads := 0
-			testHookRead = func(int) {
+			cancelAtFirstRead := func(int) {
 				reads++
 				if reads == 1 {
 					cancel()
 				}
 			}
-			defer func() { testHookRead = func(int) {} }()
-			_, err := NewPlan(ctx, tc.path)
+			_, err := NewPlanWith(ctx, tc.path, PlanOptions{afterRead: cancelAtFirstRead})
 			if !errors.Is(err, context.Canceled) {
 				t.Fatalf("NewPlan after cancel = %v, want context.Canceled", err)
 			}
@@ -75,10 +74,7 @@ func TestListThenHash(t *testing.T) {
 	root := filepath.Join(t.TempDir(), "data")
 	writeTree(t, root, map[string]string{"a.csv": "1,2\n", "sub/b.csv": "3,4\n"})
 	reads := 0
-	testHookRead = func(int) { reads++ }
-	defer func() { testHookRead = func(int) {} }()
-
-	l, err := List(t.Context(), root, PlanOptions{})
+	l, err := List(t.Context(), root, PlanOptions{afterRead: func(int) { reads++ }})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -59,18 +59,19 @@ type fileHasher struct {
 	tree   hash.Hash
 	layout Layout
 	bufs   chan []byte
+	// afterRead, when set, is called after each read (PlanOptions).
+	afterRead func(int)
 }
-
-// testHookRead is called after each read of the hash pass with its byte
-// count; tests replace it to act at a point of the pass.
-var testHookRead = func(int) {}
 
 // readAhead is how many read buffers a file's pipeline holds: one being
 // read, the others being hashed.
 const readAhead = 3
 
-func newFileHasher(ctx context.Context, tree hash.Hash, layout Layout) *fileHasher {
-	h := &fileHasher{ctx: ctx, tree: tree, layout: layout.withDefaults(), bufs: make(chan []byte, readAhead)}
+func newFileHasher(ctx context.Context, tree hash.Hash, layout Layout, afterRead func(int)) *fileHasher {
+	if afterRead == nil {
+		afterRead = func(int) {}
+	}
+	h := &fileHasher{ctx: ctx, tree: tree, layout: layout.withDefaults(), bufs: make(chan []byte, readAhead), afterRead: afterRead}
 	for range readAhead {
 		h.bufs <- make([]byte, hashBufferSize)
 	}
@@ -129,7 +130,7 @@ func (h *fileHasher) hashSmall(f *os.File, crc *blockCRC, fileMD5 hash.Hash) (in
 			return n, err
 		}
 		k, err := f.Read(buf)
-		testHookRead(k)
+		h.afterRead(k)
 		h.tree.Write(buf[:k])
 		crc.write(buf[:k])
 		if fileMD5 != nil {
@@ -179,7 +180,7 @@ func (h *fileHasher) hashPipelined(f *os.File, crc *blockCRC, fileMD5 hash.Hash)
 		}
 		buf := <-h.bufs
 		k, err := io.ReadFull(f, buf)
-		testHookRead(k)
+		h.afterRead(k)
 		if k > 0 {
 			left := &atomic.Int32{}
 			left.Store(int32(len(writers)))

@@ -98,6 +98,9 @@ type PlanOptions struct {
 
 	// now is the clock of the racy-entry rule (tests); nil means time.Now.
 	now func() time.Time
+	// afterRead is called after each read of the hash pass with its byte
+	// count (tests act at a point of the pass with it).
+	afterRead func(int)
 }
 
 // DefaultPlanOptions plans with layout and the user's hash cache, or no
@@ -148,6 +151,8 @@ type Listing struct {
 	steps []walkStep
 	cache *hashcache.Cache
 	start time.Time
+	// afterRead is PlanOptions.afterRead.
+	afterRead func(int)
 	// hashed is set once Hash has run.
 	hashed bool
 }
@@ -189,7 +194,7 @@ func List(ctx context.Context, localPath string, o PlanOptions) (*Listing, error
 	if o.now == nil {
 		o.now = time.Now
 	}
-	l := &Listing{plan: p, cache: o.Cache, start: o.now()}
+	l := &Listing{plan: p, cache: o.Cache, start: o.now(), afterRead: o.afterRead}
 	switch {
 	case info.Mode().IsRegular():
 		st := hashcache.StatOf(info)
@@ -219,7 +224,7 @@ func (l *Listing) Hash(ctx context.Context) (*Plan, error) {
 	}
 	l.hashed = true
 	p := l.plan
-	if err := p.hash(ctx, l.steps, l.cache, l.start); err != nil {
+	if err := p.hash(ctx, l); err != nil {
 		return nil, err
 	}
 	// az sorts its upload list by local path; with a common root that is
@@ -284,7 +289,8 @@ func (p *Plan) cacheKey() string {
 // hash computes az's content hash over the listing (each name, then each
 // file's content; a single file's name is not hashed) and every file's
 // checksums, or takes them from the cache when the listing is unchanged.
-func (p *Plan) hash(ctx context.Context, steps []walkStep, cache *hashcache.Cache, start time.Time) error {
+func (p *Plan) hash(ctx context.Context, l *Listing) error {
+	steps, cache, start := l.steps, l.cache, l.start
 	items := make([]hashcache.Item, len(steps))
 	for i, s := range steps {
 		items[i] = s.item
@@ -301,7 +307,7 @@ func (p *Plan) hash(ctx context.Context, steps []walkStep, cache *hashcache.Cach
 		}
 	}
 	tree := newObjectHash()
-	fh := newFileHasher(ctx, tree, p.Layout)
+	fh := newFileHasher(ctx, tree, p.Layout, l.afterRead)
 	// cacheable stays set while every file read is the one listed.
 	cacheable := true
 	for _, s := range steps {
