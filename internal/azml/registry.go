@@ -91,18 +91,10 @@ func (r *Registry) url(q url.Values, segs ...string) string {
 	return b.String() + "?" + q.Encode()
 }
 
-// ModelVersion returns version of model name in the registry.
-func (r *Registry) ModelVersion(ctx context.Context, name, version string) (*armmachinelearning.ModelVersion, error) {
-	var m armmachinelearning.ModelVersion
-	if err := r.c.getJSONAs(ctx, r.url(nil, "models", name, "versions", version), fmt.Sprintf("model %s version %s in registry %s", name, version, r.Name), &m); err != nil {
-		return nil, err
-	}
-	return &m, nil
-}
-
-// ModelVersionByLabel resolves label latest of model name.
-func (r *Registry) ModelVersionByLabel(ctx context.Context, name, label string) (string, error) {
-	return r.latest(ctx, "models", "model", name, label)
+// ModelVersion returns version of model name in the registry, or with
+// version "" the version label resolves to.
+func (r *Registry) ModelVersion(ctx context.Context, name, version, label string) (*armmachinelearning.ModelVersion, error) {
+	return registryVersion[armmachinelearning.ModelVersion](ctx, r, "models", "model", name, version, label)
 }
 
 // ModelVersions lists the versions of model name, newest first; max > 0
@@ -111,18 +103,27 @@ func (r *Registry) ModelVersions(ctx context.Context, name string, max int) ([]*
 	return registryPages[armmachinelearning.ModelVersion](ctx, r, r.versionsURL("models", name, max), max, "versions of model "+name)
 }
 
-// ComponentVersion returns version of component name in the registry.
-func (r *Registry) ComponentVersion(ctx context.Context, name, version string) (*armmachinelearning.ComponentVersion, error) {
-	var cv armmachinelearning.ComponentVersion
-	if err := r.c.getJSONAs(ctx, r.url(nil, "components", name, "versions", version), fmt.Sprintf("component %s version %s in registry %s", name, version, r.Name), &cv); err != nil {
-		return nil, err
-	}
-	return &cv, nil
+// ComponentVersion returns version of component name in the registry, or
+// with version "" the version label resolves to.
+func (r *Registry) ComponentVersion(ctx context.Context, name, version, label string) (*armmachinelearning.ComponentVersion, error) {
+	return registryVersion[armmachinelearning.ComponentVersion](ctx, r, "components", "component", name, version, label)
 }
 
-// ComponentVersionByLabel resolves label latest of component name.
-func (r *Registry) ComponentVersionByLabel(ctx context.Context, name, label string) (string, error) {
-	return r.latest(ctx, "components", "component", name, label)
+// registryVersion GETs version of asset name of kind (the route's plural:
+// models, components; what names it in messages), resolving label first
+// when version is "".
+func registryVersion[T any](ctx context.Context, r *Registry, kind, what, name, version, label string) (*T, error) {
+	if version == "" {
+		var err error
+		if version, err = r.latest(ctx, kind, what, name, label); err != nil {
+			return nil, err
+		}
+	}
+	var v T
+	if err := r.c.getJSONAs(ctx, r.url(nil, kind, name, "versions", version), fmt.Sprintf("%s %s version %s in registry %s", what, name, version, r.Name), &v); err != nil {
+		return nil, err
+	}
+	return &v, nil
 }
 
 // versionsURL lists the versions of asset name of kind (the route's

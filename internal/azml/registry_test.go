@@ -186,11 +186,11 @@ func TestRegistryModels(t *testing.T) {
 		t.Errorf("version list %s is not ordered newest first", first)
 	}
 
-	latest, err := reg.ModelVersionByLabel(ctx, "bert", "latest")
-	if err != nil || latest != "17" {
-		t.Fatalf("latest = %q, %v; want 17", latest, err)
+	latest, err := reg.ModelVersion(ctx, "bert", "", "latest")
+	if err != nil || latest.Name == nil || *latest.Name != "17" {
+		t.Fatalf("latest = %+v, %v; want 17", latest, err)
 	}
-	m, err := reg.ModelVersion(ctx, "bert", "16")
+	m, err := reg.ModelVersion(ctx, "bert", "16", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -199,7 +199,7 @@ func TestRegistryModels(t *testing.T) {
 		t.Errorf("view = %v", view)
 	}
 
-	_, err = reg.ModelVersion(ctx, "bert", "99")
+	_, err = reg.ModelVersion(ctx, "bert", "99", "")
 	if !clierr.IsNotFound(err) || !strings.Contains(err.Error(), "model bert version 99 in registry azureml not found") {
 		t.Errorf("missing version: %v, want a not-found error naming it", err)
 	}
@@ -279,11 +279,7 @@ func TestRegistryComponents(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, err := reg.ComponentVersionByLabel(ctx, "finetune", "latest")
-	if err != nil || v != "0.0.9" {
-		t.Fatalf("latest = %q, %v", v, err)
-	}
-	cv, err := reg.ComponentVersion(ctx, "finetune", v)
+	cv, err := reg.ComponentVersion(ctx, "finetune", "", "latest")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -291,10 +287,10 @@ func TestRegistryComponents(t *testing.T) {
 	if view["id"] != "azureml://registries/azureml/components/finetune/versions/0.0.9" || view["type"] != "pipeline" || view["inputs"] == nil {
 		t.Errorf("view = %v", view)
 	}
-	if _, err := reg.ComponentVersion(ctx, "finetune", "1.0"); !clierr.IsNotFound(err) {
+	if _, err := reg.ComponentVersion(ctx, "finetune", "1.0", ""); !clierr.IsNotFound(err) {
 		t.Errorf("missing version: %v, want not found", err)
 	}
-	if _, err := reg.ComponentVersionByLabel(ctx, "finetune", "stable"); !clierr.IsUsage(err) {
+	if _, err := reg.ComponentVersion(ctx, "finetune", "", "stable"); !clierr.IsUsage(err) {
 		t.Errorf("label stable: %v, want a usage error", err)
 	}
 }

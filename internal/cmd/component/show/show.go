@@ -94,15 +94,9 @@ func showRegistryRun(ctx context.Context, f *cmdutil.Factory, opts *Options) err
 	if err != nil {
 		return err
 	}
-	version := opts.Version
-	if version == "" {
-		if version, err = reg.ComponentVersionByLabel(ctx, opts.Name, opts.Label); err != nil {
-			return err
-		}
-	}
-	cv, err := reg.ComponentVersion(ctx, opts.Name, version)
+	v, err := reg.ComponentVersion(ctx, opts.Name, opts.Version, opts.Label)
 	if err != nil {
 		return err
 	}
-	return f.Print(azml.RegistryComponentView(cv))
+	return f.Print(azml.RegistryComponentView(v))
 }

@@ -92,15 +92,9 @@ func showRegistryRun(ctx context.Context, f *cmdutil.Factory, opts *Options) err
 	if err != nil {
 		return err
 	}
-	version := opts.Version
-	if version == "" {
-		if version, err = reg.ModelVersionByLabel(ctx, opts.Name, opts.Label); err != nil {
-			return err
-		}
-	}
-	m, err := reg.ModelVersion(ctx, opts.Name, version)
+	v, err := reg.ModelVersion(ctx, opts.Name, opts.Version, opts.Label)
 	if err != nil {
 		return err
 	}
-	return f.Print(azml.RegistryModelView(m))
+	return f.Print(azml.RegistryModelView(v))
 }
