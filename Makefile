@@ -133,11 +133,13 @@ fuzz:
 # Larger runs: make bench BENCHTIME=5x (or 3s); bigger upload data sets:
 # ML_UPLOADBENCH_SCALE=4 make bench; one benchmark:
 # make bench BENCH=UploadComparison BENCHPKG=./internal/upload/uploadbench
+# Azurite and the Python packages come as for make test: the upload
+# comparison measures against an Azurite.
 BENCHTIME   ?= 1x
 BENCH       ?= .
 BENCHPKG    ?= ./...
-bench:
-	$(GO) test -p 1 -run '^$$' -bench '$(BENCH)' -benchmem -benchtime $(BENCHTIME) -timeout 60m $(BENCHPKG)
+bench: test-deps
+	AZURITE_BLOB=$(AZURITE_BLOB) ML_TEST_PANDAS_PYTHON=$(TEST_PYTHON) $(GO) test -p 1 -run '^$$' -bench '$(BENCH)' -benchmem -benchtime $(BENCHTIME) -timeout 60m $(BENCHPKG)
 
 # goreleaser (pinned) checks .goreleaser.yaml, then builds a snapshot of
 # every artifact into dist/ without publishing: archives, deb/rpm, the
