@@ -23,6 +23,13 @@ const EnvScale = "ML_UPLOADBENCH_SCALE"
 // and 12). For each data set (5,000 × 4 KiB, 8 × 64 MiB, 500 × 1 KiB–4 MiB)
 // it measures, each in its own process and in the same run:
 //
+//   - hash/md5 and hash/plan: the floor of any upload that keeps az's
+//     LocalUpload/<hash>/ layout, one MD5 stream over every byte
+//     (md5-s), and ml's own hash pass (plan-s, plan-x-md5 against the
+//     floor). On the ml sides x-azblob-bound is the baseline's time over
+//     the floor plus the baseline's time (what an az-compatible upload
+//     reaches when it sends as fast as the baseline), and md5-x-cp the
+//     floor over `cp -r`;
 //   - azurite/azblob: the baseline, every file uploaded with plain azblob
 //     (blockblob.UploadFile, its defaults, 16 files at a time) into a
 //     fresh Azurite (freshAzurite says why);
@@ -62,6 +69,8 @@ func BenchmarkUploadComparison(b *testing.B) {
 				b.Fatal(err)
 			}
 			defer os.RemoveAll(tree.Root)
+			floor, plan := &stats{}, &stats{}
+			b.Run("hash", func(b *testing.B) { benchHash(b, r, tree, floor, plan) })
 			b.Run("azurite", func(b *testing.B) {
 				base := &stats{}
 				b.Run("azblob", func(b *testing.B) { benchBaseline(b, r, tree, base) })
@@ -75,6 +84,13 @@ func BenchmarkUploadComparison(b *testing.B) {
 						b.ReportMetric(after.Wall.Seconds()/base.mean().Seconds(), "azblob-after-ratio")
 						base.add(after)
 						b.ReportMetric(base.mean().Seconds()/up.mean().Seconds(), "x-azblob")
+						// What an upload under az's LocalUpload/<hash>/ name
+						// reaches against this baseline when it sends as
+						// fast as azblob: the MD5 stream first, then the
+						// baseline's own time.
+						if floor.runs > 0 { // not when -bench leaves the hash out
+							b.ReportMetric(base.mean().Seconds()/(base.mean()+floor.mean()).Seconds(), "x-azblob-bound")
+						}
 					})
 				})
 			})
@@ -86,11 +102,42 @@ func BenchmarkUploadComparison(b *testing.B) {
 					benchCLI(b, r, tree, ml, work, nil, func(up *stats) {
 						b.ReportMetric(up.mean().Seconds()/cp.mean().Seconds(), "x-cp")
 						b.ReportMetric(up.mean().Seconds()/cpSync.mean().Seconds(), "x-cp-sync")
+						// az's hash alone against cp -r: the least x-cp
+						// any az-compatible upload can have.
+						if floor.runs > 0 && cp.runs > 0 {
+							b.ReportMetric(floor.mean().Seconds()/cp.mean().Seconds(), "md5-x-cp")
+						}
 					})
 				})
 			})
 		})
 	}
+}
+
+// benchHash measures, each in its own process, the floor of an
+// az-compatible upload (one MD5 stream over the tree, HashMD5) and ml's own
+// hash pass (HashPlan, no cache), and reports the second over the first
+// (plan-x-md5: 1 when ml's pass costs no more than az's hash alone).
+func benchHash(b *testing.B, r *Runner, tree *Tree, floor, plan *stats) {
+	b.StopTimer()
+	for i := 0; i < b.N; i++ {
+		for _, side := range []struct {
+			kind string
+			s    *stats
+		}{{HashMD5, floor}, {HashPlan, plan}} {
+			settle()
+			m, err := r.Hash(b.Context(), tree, side.kind)
+			if err != nil {
+				b.Fatal(err)
+			}
+			side.s.add(m)
+		}
+	}
+	b.ReportMetric(floor.mean().Seconds(), "md5-s")
+	b.ReportMetric(plan.mean().Seconds(), "plan-s")
+	b.ReportMetric(plan.mean().Seconds()/floor.mean().Seconds(), "plan-x-md5")
+	b.Logf("%d files, %.1f MiB: one MD5 stream %.3fs (%.0f MiB/s); ml's hash pass %.3fs",
+		tree.Files, float64(tree.Bytes)/MiB, floor.mean().Seconds(), floor.mibPerSecond(tree), plan.mean().Seconds())
 }
 
 // benchBaseline measures the plain-azblob upload into a new container per

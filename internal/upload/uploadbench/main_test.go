@@ -19,6 +19,9 @@ func TestMain(m *testing.M) {
 	if IsChild() {
 		os.Exit(RunChild(context.Background(), os.Stdout, os.Stderr))
 	}
+	if os.Getenv(EnvHash) != "" {
+		os.Exit(RunHash(context.Background(), os.Stdout))
+	}
 	if os.Getenv(EnvBaseline) != "" {
 		os.Exit(RunBaseline(context.Background()))
 	}
