@@ -59,6 +59,9 @@ func (h *Handler) putBlob(c *call) error {
 	}
 	// A new blob starts with no uncommitted blocks, as in Azure.
 	h.discardStaged(rt.account, rt.container, rt.blob)
+	if err := h.durable(c); err != nil {
+		return err
+	}
 
 	out := c.w.Header()
 	out.Set("ETag", rec.ETag)

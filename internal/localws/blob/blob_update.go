@@ -57,8 +57,7 @@ func (h *Handler) setBlobMetadata(c *call) error {
 	if err != nil {
 		return err
 	}
-	writeUpdated(c, rec)
-	return nil
+	return h.writeUpdated(c, rec)
 }
 
 // setBlobHTTPHeaders replaces a blob's HTTP properties (Set Blob
@@ -77,16 +76,19 @@ func (h *Handler) setBlobHTTPHeaders(c *call) error {
 	if err != nil {
 		return err
 	}
-	writeUpdated(c, rec)
-	return nil
+	return h.writeUpdated(c, rec)
 }
 
-func writeUpdated(c *call, rec blobRecord) {
+func (h *Handler) writeUpdated(c *call, rec blobRecord) error {
+	if err := h.durable(c); err != nil {
+		return err
+	}
 	out := c.w.Header()
 	out.Set("ETag", rec.ETag)
 	out.Set("Last-Modified", httpDate(rec.LastModified))
 	out.Set("x-ms-request-server-encrypted", "true")
 	c.w.WriteHeader(http.StatusOK)
+	return nil
 }
 
 // deleteBlob removes a blob (Delete Blob); 202 like Azure.
@@ -116,6 +118,9 @@ func (h *Handler) deleteBlob(c *call) error {
 		return err
 	}
 	if err := h.removeBlob(rt.account, rt.container, rt.blob, st.path); err != nil {
+		return err
+	}
+	if err := h.durable(c); err != nil {
 		return err
 	}
 	c.w.Header().Set("x-ms-delete-type-permanent", "true")

@@ -92,6 +92,9 @@ func (h *Handler) putBlock(c *call) error {
 		}
 	}
 	h.maybeCollectStaged()
+	if err := h.durable(c); err != nil {
+		return err
+	}
 	out := c.w.Header()
 	if body.md5 != nil {
 		out.Set("Content-MD5", base64.StdEncoding.EncodeToString(body.md5))
@@ -226,6 +229,9 @@ func (h *Handler) putBlockList(c *call) error {
 		return err
 	}
 	h.discardStaged(rt.account, rt.container, rt.blob)
+	if err := h.durable(c); err != nil {
+		return err
+	}
 
 	out := c.w.Header()
 	out.Set("ETag", rec.ETag)

@@ -23,6 +23,9 @@ func (h *Handler) createContainer(c *call) error {
 	if err != nil {
 		return err
 	}
+	if err := h.durable(c); err != nil {
+		return err
+	}
 	out := c.w.Header()
 	out.Set("ETag", rec.ETag)
 	out.Set("Last-Modified", httpDate(rec.LastModified))
@@ -103,6 +106,9 @@ func (h *Handler) deleteContainer(c *call) error {
 		if err := os.RemoveAll(dir); err != nil {
 			return err
 		}
+	}
+	if err := h.durable(c); err != nil {
+		return err
 	}
 	c.w.WriteHeader(http.StatusAccepted)
 	return nil

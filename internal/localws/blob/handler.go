@@ -58,6 +58,12 @@ type Options struct {
 	// never the query, which may hold a SAS signature) and server-side
 	// failures. Nil discards them.
 	Logger *slog.Logger
+	// Sync makes every write so far durable. A write is answered only once
+	// a Sync that started after it has returned (one Sync serves every
+	// request waiting, see groupSync); an error answers 500 InternalError.
+	// Nil means syncfs(2) of Root's filesystem on Linux, and no wait
+	// elsewhere (see syncRoot).
+	Sync func() error
 }
 
 // Handler is the Blob service of the local workspace. Build it with
@@ -75,6 +81,8 @@ type Handler struct {
 
 	retention time.Duration
 	collector stagedCollector
+	// synced is nil when writes are not waited for (Options.Sync).
+	synced *groupSync
 }
 
 // NewHandler checks opts, creates Root and the service's state folders and
@@ -140,6 +148,12 @@ func NewHandler(opts Options) (*Handler, error) {
 		log:      opts.Logger,
 
 		retention: opts.StagedBlockRetention,
+	}
+	if opts.Sync == nil {
+		opts.Sync = syncRoot(root)
+	}
+	if opts.Sync != nil {
+		h.synced = &groupSync{sync: opts.Sync}
 	}
 	for _, dir := range []string{h.metaRoot(), h.stageRoot(), h.tmpDir()} {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
