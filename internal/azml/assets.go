@@ -12,6 +12,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/machinelearning/armmachinelearning/v4"
 	"github.com/google/uuid"
 
+	"github.com/mlbatch/ml/internal/background"
 	"github.com/mlbatch/ml/internal/clierr"
 	"github.com/mlbatch/ml/internal/spec"
 	"github.com/mlbatch/ml/internal/upload"
@@ -66,6 +67,9 @@ type Assets struct {
 	c      *Client
 	opts   UploadOptions
 	stores map[string]*Datastore
+	// opening are datastores being opened in the background
+	// (openDatastoreAhead), by name; datastore waits for them.
+	opening map[string]func() (*Datastore, error)
 	// plans are upload plans made ahead, by local path: a tree of
 	// components is planned whole (so a bad folder fails before anything
 	// is uploaded), and the upload that follows takes its plan from here
@@ -75,7 +79,7 @@ type Assets struct {
 
 // Assets returns a registrar for c.
 func (c *Client) Assets(opts UploadOptions) *Assets {
-	return &Assets{c: c, opts: opts, stores: map[string]*Datastore{}, plans: map[string]*upload.Plan{}}
+	return &Assets{c: c, opts: opts, stores: map[string]*Datastore{}, opening: map[string]func() (*Datastore, error){}, plans: map[string]*upload.Plan{}}
 }
 
 // plan returns the upload plan of local path p: the one planAhead made
@@ -93,10 +97,51 @@ func (a *Assets) plan(ctx context.Context, p string) (*upload.Plan, error) {
 // pass says what stopped.
 func planInterruptible(ctx context.Context, path string, o upload.PlanOptions) (*upload.Plan, error) {
 	pl, err := upload.NewPlanWith(ctx, path, o)
+	return pl, interruptedHash(path, err)
+}
+
+// interruptedHash says what a Ctrl-C during the hash pass of path stopped.
+func interruptedHash(path string, err error) error {
 	if errors.Is(err, context.Canceled) {
-		return nil, &clierr.Error{Kind: clierr.KindInterrupted, Err: fmt.Errorf("interrupted while reading %s for its content hash; it was not uploaded and nothing more was registered", path)}
+		return &clierr.Error{Kind: clierr.KindInterrupted, Err: fmt.Errorf("interrupted while reading %s for its content hash; it was not uploaded and nothing more was registered", path)}
 	}
-	return pl, err
+	return err
+}
+
+// planInBackground is plan, with the content read beside the caller's
+// round trips: the tree of p is listed and checked now (a bad path fails
+// before any request), its files are hashed in the background, and the
+// function returned waits for the plan.
+func (a *Assets) planInBackground(ctx context.Context, p string) (func() (*upload.Plan, error), error) {
+	if pl, ok := a.plans[p]; ok {
+		delete(a.plans, p)
+		return func() (*upload.Plan, error) { return pl, nil }, nil
+	}
+	l, err := upload.List(ctx, p, a.opts.Plan)
+	if err != nil {
+		return nil, interruptedHash(p, err)
+	}
+	return background.Start(func() (*upload.Plan, error) {
+		pl, err := l.Hash(ctx)
+		return pl, interruptedHash(p, err)
+	}), nil
+}
+
+// openDatastoreAhead starts opening datastore name ("" =
+// workspaceblobstore; its GET and listSecrets) in the background, for an
+// upload that follows other round trips. Its error is reported only if
+// the upload happens.
+func (a *Assets) openDatastoreAhead(ctx context.Context, name string) {
+	if name == "" {
+		name = DefaultDatastore
+	}
+	if _, ok := a.stores[name]; ok {
+		return
+	}
+	if _, ok := a.opening[name]; ok {
+		return
+	}
+	a.opening[name] = background.Start(func() (*Datastore, error) { return a.c.OpenDatastore(ctx, name) })
 }
 
 // planAhead plans the upload of local path p before anything is sent, so
@@ -157,7 +202,12 @@ func (a *Assets) datastore(ctx context.Context, name string) (*Datastore, error)
 	if ds, ok := a.stores[name]; ok {
 		return ds, nil
 	}
-	ds, err := a.c.OpenDatastore(ctx, name)
+	open := func() (*Datastore, error) { return a.c.OpenDatastore(ctx, name) }
+	if started, ok := a.opening[name]; ok {
+		delete(a.opening, name)
+		open = started
+	}
+	ds, err := open()
 	if err != nil {
 		return nil, err
 	}
@@ -260,10 +310,17 @@ func (a *Assets) registerModel(ctx context.Context, m *spec.Model, reuseLatest b
 	c := a.c
 	name, version := m.Name, m.Version
 	var plan *upload.Plan
+	planned := func() (*upload.Plan, error) { return nil, nil }
 	if !m.Remote {
 		var err error
-		if plan, err = a.plan(ctx, m.Path); err != nil {
+		if planned, err = a.planInBackground(ctx, m.Path); err != nil {
 			return nil, err
+		}
+		a.openDatastoreAhead(ctx, m.Datastore)
+		if name == "" { // the anonymous name is made from the hash
+			if plan, err = planned(); err != nil {
+				return nil, err
+			}
 		}
 	}
 	var latest string
@@ -279,6 +336,12 @@ func (a *Assets) registerModel(ctx context.Context, m *spec.Model, reuseLatest b
 		}
 		if !reuseLatest {
 			latest = ""
+		}
+	}
+	if plan == nil {
+		var err error
+		if plan, err = planned(); err != nil {
+			return nil, err
 		}
 	}
 	datastore := m.Datastore
@@ -468,6 +531,14 @@ func sameEnvironment(got, want *armmachinelearning.EnvironmentVersionProperties)
 // container's next version is used.
 func (a *Assets) CreateData(ctx context.Context, d *spec.DataAsset) (*armmachinelearning.DataVersionBase, error) {
 	c := a.c
+	var planned func() (*upload.Plan, error)
+	if d.Local {
+		var err error
+		if planned, err = a.planInBackground(ctx, d.Path); err != nil {
+			return nil, err
+		}
+		a.openDatastoreAhead(ctx, d.Datastore)
+	}
 	version := d.Version
 	if version == "" {
 		var err error
@@ -477,7 +548,7 @@ func (a *Assets) CreateData(ctx context.Context, d *spec.DataAsset) (*armmachine
 	}
 	uri := d.Path
 	if d.Local {
-		plan, err := a.plan(ctx, d.Path)
+		plan, err := planned()
 		if err != nil {
 			return nil, err
 		}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/mlbatch/ml/internal/azml"
+	"github.com/mlbatch/ml/internal/background"
 	"github.com/mlbatch/ml/internal/clierr"
 	"github.com/mlbatch/ml/internal/invocation"
 	"github.com/mlbatch/ml/internal/upload"
@@ -101,7 +102,7 @@ func (p *invokePlan) startHash(ctx context.Context) func() error {
 	for i := range p.uploads {
 		listings[i] = p.uploads[i].listing
 	}
-	hashed := inBackground(func() ([]*upload.Plan, error) { return hashListings(ctx, listings) })
+	hashed := background.Start(func() ([]*upload.Plan, error) { return hashListings(ctx, listings) })
 	return func() error {
 		plans, err := hashed()
 		if err != nil {

@@ -9,6 +9,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/machinelearning/armmachinelearning/v4"
 
 	"github.com/mlbatch/ml/internal/azml"
+	"github.com/mlbatch/ml/internal/background"
 	"github.com/mlbatch/ml/internal/clierr"
 	"github.com/mlbatch/ml/internal/cmd/manage"
 	"github.com/mlbatch/ml/internal/cmdutil"
@@ -150,25 +151,7 @@ func (p *invokePlan) openDatastore(ctx context.Context, c *azml.Client) func() (
 	if len(p.uploads) == 0 {
 		return func() (*azml.Datastore, error) { return nil, nil }
 	}
-	return inBackground(func() (*azml.Datastore, error) { return c.OpenDatastore(ctx, azml.DefaultDatastore) })
-}
-
-// inBackground starts work on its own goroutine; the function returned
-// waits for its result (once; later calls return the same).
-func inBackground[T any](work func() (T, error)) func() (T, error) {
-	type result struct {
-		v   T
-		err error
-	}
-	ch := make(chan result, 1)
-	go func() {
-		v, err := work()
-		ch <- result{v, err}
-	}()
-	return sync.OnceValues(func() (T, error) {
-		r := <-ch
-		return r.v, r.err
-	})
+	return background.Start(func() (*azml.Datastore, error) { return c.OpenDatastore(ctx, azml.DefaultDatastore) })
 }
 
 // execute uploads every planned local input to the datastore ds and
