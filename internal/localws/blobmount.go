@@ -19,6 +19,7 @@ func (s *Server) newBlobHandler() (*blob.Handler, error) {
 		PathPrefix:   "/blob",
 		MaxBodyBytes: s.opts.MaxBodyBytes,
 		Logger:       s.log,
+		Sync:         s.opts.blobSync,
 	})
 	if err != nil {
 		return nil, err
@@ -36,6 +37,7 @@ func (s *Server) openDatastore(ctx context.Context) error {
 	if s.opts.StorageConnectionString == "" {
 		s.data = &datastore.Local{
 			Path:    func(p string) (string, error) { return s.blob.LocalPath(s.account, s.container, p) },
+			Sync:    s.blob.Sync,
 			Details: datastore.Account{Name: s.account, Container: s.container, Key: encodeKey(s.accountKey), Protocol: "http"},
 		}
 		return nil

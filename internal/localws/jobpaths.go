@@ -108,12 +108,9 @@ func (p *jobPaths) datastorePath(local string) (string, bool) {
 	return filepath.ToSlash(rel), true
 }
 
-// publish uploads output folders to the account (nothing to do on the own
-// store), each once.
+// publish uploads output folders to the account (on the own store, where
+// they already are, it waits until they are on disk), each once.
 func (p *jobPaths) publish(ctx context.Context, folders ...string) error {
-	if !p.remote {
-		return nil
-	}
 	for _, local := range folders {
 		p.mu.Lock()
 		done := p.published[local]

@@ -85,6 +85,10 @@ type Options struct {
 	// Logger receives one line per request (method, path without query,
 	// status) and job life-cycle events. Nil discards them.
 	Logger *slog.Logger
+
+	// blobSync replaces the blob store's sync to disk (tests; see
+	// blob.Options.Sync).
+	blobSync func() error
 }
 
 // armNamePattern is ARM's rule for endpoint, deployment, asset and job

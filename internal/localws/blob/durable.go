@@ -20,6 +20,17 @@ func (h *Handler) durable(c *call) error {
 	return newError("InternalError", "The local workspace could not write the change to disk (%v); check the disk of %s and retry.", err, h.root)
 }
 
+// Sync returns once everything written under Root so far is on disk,
+// whoever wrote it: the local workspace calls it for the files its jobs
+// write straight into a container before it records their end. It
+// returns at once when writes are not waited for (Options.Sync).
+func (h *Handler) Sync(ctx context.Context) error {
+	if h.synced == nil {
+		return nil
+	}
+	return h.synced.wait(ctx)
+}
+
 // groupSync makes the store's writes durable in rounds (group commit):
 // every caller waits for a sync that started after it called, and one
 // sync serves every caller waiting for it, so sixteen uploads finishing at

@@ -35,8 +35,8 @@ type Store interface {
 	// the job is done).
 	OutputDir(ctx context.Context, p, stage string) (dir string, publish func(context.Context) error, err error)
 	// Publish makes the files of local folder dir visible below folder p
-	// (an upload on an account; nothing on the local store, whose OutputDir
-	// is the folder itself).
+	// (an upload on an account; on the local store, whose OutputDir is the
+	// folder itself, a sync to disk).
 	Publish(ctx context.Context, dir, p string) error
 	// List returns the blobs below folder p, by name relative to it, sorted.
 	List(ctx context.Context, p string) ([]Entry, error)
@@ -70,6 +70,19 @@ type Account struct {
 type Local struct {
 	Path    func(p string) (string, error)
 	Details Account
+	// Sync returns once what was written into the container is on disk
+	// (the blob service's Sync); nil does not wait.
+	Sync func(context.Context) error
+}
+
+// sync is Publish on the local store: a job's files are already in the
+// container, and publishing them means waiting until they are on disk, so
+// the job's end is recorded only over outputs a power loss cannot take.
+func (l *Local) sync(ctx context.Context) error {
+	if l.Sync == nil {
+		return nil
+	}
+	return l.Sync(ctx)
 }
 
 // Stat implements Store.
@@ -102,11 +115,12 @@ func (l *Local) OutputDir(_ context.Context, p, _ string) (string, func(context.
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", nil, err
 	}
-	return dir, func(context.Context) error { return nil }, nil
+	return dir, l.sync, nil
 }
 
-// Publish implements Store: a folder of the container is already there.
-func (l *Local) Publish(context.Context, string, string) error { return nil }
+// Publish implements Store: a folder of the container is already there;
+// it is synced to disk.
+func (l *Local) Publish(ctx context.Context, _, _ string) error { return l.sync(ctx) }
 
 // List implements Store.
 func (l *Local) List(_ context.Context, p string) ([]Entry, error) {
