@@ -74,21 +74,22 @@ type Assets struct {
 	// components is planned whole (so a bad folder fails before anything
 	// is uploaded), and the upload that follows takes its plan from here
 	// rather than hashing the files again.
-	plans map[string]*upload.Plan
+	// Each is a wait for the hash pass started by startPlan.
+	plans map[string]func() (*upload.Plan, error)
 }
 
 // Assets returns a registrar for c.
 func (c *Client) Assets(opts UploadOptions) *Assets {
-	return &Assets{c: c, opts: opts, stores: map[string]*Datastore{}, opening: map[string]func() (*Datastore, error){}, plans: map[string]*upload.Plan{}}
+	return &Assets{c: c, opts: opts, stores: map[string]*Datastore{}, opening: map[string]func() (*Datastore, error){}, plans: map[string]func() (*upload.Plan, error){}}
 }
 
 // plan returns the upload plan of local path p: the one planAhead made
 // (taken, so a later upload of the same path sees its files as they are
 // then), else a new one.
 func (a *Assets) plan(ctx context.Context, p string) (*upload.Plan, error) {
-	if pl, ok := a.plans[p]; ok {
+	if planned, ok := a.plans[p]; ok {
 		delete(a.plans, p)
-		return pl, nil
+		return planned()
 	}
 	return planInterruptible(ctx, p, a.opts.Plan)
 }
@@ -113,18 +114,30 @@ func interruptedHash(path string, err error) error {
 // before any request), its files are hashed in the background, and the
 // function returned waits for the plan.
 func (a *Assets) planInBackground(ctx context.Context, p string) (func() (*upload.Plan, error), error) {
-	if pl, ok := a.plans[p]; ok {
-		delete(a.plans, p)
-		return func() (*upload.Plan, error) { return pl, nil }, nil
+	if err := a.startPlan(ctx, p); err != nil {
+		return nil, err
+	}
+	planned := a.plans[p]
+	delete(a.plans, p)
+	return planned, nil
+}
+
+// startPlan lists local path p now (a bad path fails here) and hashes it
+// in the background, for plan, planAhead or planInBackground to take. A
+// path already started is left as it is.
+func (a *Assets) startPlan(ctx context.Context, p string) error {
+	if _, ok := a.plans[p]; ok {
+		return nil
 	}
 	l, err := upload.List(ctx, p, a.opts.Plan)
 	if err != nil {
-		return nil, interruptedHash(p, err)
+		return interruptedHash(p, err)
 	}
-	return background.Start(func() (*upload.Plan, error) {
+	a.plans[p] = background.Start(func() (*upload.Plan, error) {
 		pl, err := l.Hash(ctx)
 		return pl, interruptedHash(p, err)
-	}), nil
+	})
+	return nil
 }
 
 // openDatastoreAhead starts opening datastore name ("" =
@@ -145,17 +158,13 @@ func (a *Assets) openDatastoreAhead(ctx context.Context, name string) {
 }
 
 // planAhead plans the upload of local path p before anything is sent, so
-// a path that cannot be uploaded fails first.
+// a path that cannot be uploaded, or read, fails first.
 func (a *Assets) planAhead(ctx context.Context, p string) error {
-	if _, ok := a.plans[p]; ok {
-		return nil
-	}
-	pl, err := planInterruptible(ctx, p, a.opts.Plan)
-	if err != nil {
+	if err := a.startPlan(ctx, p); err != nil {
 		return err
 	}
-	a.plans[p] = pl
-	return nil
+	_, err := a.plans[p]()
+	return err
 }
 
 // uploaded is where a local path landed on a datastore.

@@ -261,10 +261,14 @@ func (t *assetTree) checkVersionFree(ctx context.Context, c *spec.Component) err
 		return versionTaken(c, c.Version)
 	}
 	if cs := c.Code; cs != nil && cs.Path != "" {
-		plan, ok := t.a.plans[cs.Path]
-		storedCode, _ := stored["code"].(string)
-		if ok && !t.codeHolds(ctx, storedCode, plan.Hash) {
-			return versionTaken(c, c.Version)
+		if planned, ok := t.a.plans[cs.Path]; ok {
+			plan, err := planned() // planAhead has waited for it already
+			if err != nil {
+				return err
+			}
+			if storedCode, _ := stored["code"].(string); !t.codeHolds(ctx, storedCode, plan.Hash) {
+				return versionTaken(c, c.Version)
+			}
 		}
 	}
 	return nil

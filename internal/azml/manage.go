@@ -218,6 +218,37 @@ func KeepIdentity(id *armmachinelearning.ManagedServiceIdentity) *armmachinelear
 	return out
 }
 
+// PlanDeployment lists the local folders deployment d uploads (code, an
+// inline model, an environment's build context) and starts hashing them,
+// so a bad path fails before any request and the reading overlaps the
+// round trips that follow. PrepareDeployment takes the plans.
+func (a *Assets) PlanDeployment(ctx context.Context, d *spec.Deployment) error {
+	for _, p := range deploymentUploads(d) {
+		if err := a.startPlan(ctx, p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// deploymentUploads are the local paths a non-pipeline deployment uploads.
+func deploymentUploads(d *spec.Deployment) []string {
+	if d.Type == spec.DeploymentPipeline {
+		return nil // a pipeline component's tree plans itself
+	}
+	var paths []string
+	if d.Code != nil && d.Code.Ref == nil && d.Code.Path != "" {
+		paths = append(paths, d.Code.Path)
+	}
+	if m := d.Model; m != nil && m.Inline != nil && !m.Inline.Remote {
+		paths = append(paths, m.Inline.Path)
+	}
+	if e := d.Environment; e != nil && e.Inline != nil && e.Inline.BuildPath != "" && !e.Inline.BuildRemote {
+		paths = append(paths, e.Inline.BuildPath)
+	}
+	return paths
+}
+
 // PrepareDeployment makes everything deployment d refers to exist, as az's
 // orchestrator does before the PUT: a local code folder becomes a code
 // version, an inline model a model version, an inline environment an
@@ -244,6 +275,14 @@ func (a *Assets) PrepareDeployment(ctx context.Context, d *spec.Deployment) (spe
 		}
 		r.ComponentID = id
 		return r, nil, nil
+	}
+	// Every upload is planned (listed, read and hashed) before the first
+	// is registered, so an unreadable model does not leave a code version
+	// behind.
+	for _, p := range deploymentUploads(d) {
+		if err := a.planAhead(ctx, p); err != nil {
+			return r, assets, err
+		}
 	}
 	if d.Code != nil {
 		code, err := a.RegisterCode(ctx, d.Code)

@@ -63,7 +63,28 @@ func BenchmarkAssetCreateRoundTrips(b *testing.B) {
 			return args
 		}
 	}
+	// A deployment whose inline model is the folder: the model is
+	// registered (a new version each time) with a code folder beside it.
+	deployment := func(in string, _ int) []string {
+		dir := filepath.Dir(in)
+		code := filepath.Join(dir, "src")
+		if err := os.MkdirAll(code, 0o755); err != nil {
+			b.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(code, "score.py"), []byte("def init():\n    pass\n\ndef run(mini_batch):\n    return mini_batch\n"), 0o644); err != nil {
+			b.Fatal(err)
+		}
+		yml := filepath.Join(dir, "deployment.yml")
+		body := "name: bench\nendpoint_name: " + endpointName + "\nmodel:\n  name: bench-model\n  path: " + in +
+			"\ncode_configuration:\n  code: src\n  scoring_script: score.py\n"
+		if err := os.WriteFile(yml, []byte(body), 0o644); err != nil {
+			b.Fatal(err)
+		}
+		return []string{"--debug", "batch-deployment", "create", "-f", yml, "--no-cache", "--query", "name", "-o", "tsv"}
+	}
 	benchRoundTrips(b, []roundTripCase{
+		{"deployment-new-model", true, 0, deployment},
+		{"deployment-large-model", true, 64 << 20, deployment},
 		{"data-new-folder", true, 0, create("data")},
 		{"data-large-file", true, 64 << 20, create("data")},
 		{"model-new-folder", true, 0, create("model")},

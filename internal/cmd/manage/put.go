@@ -6,6 +6,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/machinelearning/armmachinelearning/v4"
 
 	"github.com/mlbatch/ml/internal/azml"
+	"github.com/mlbatch/ml/internal/background"
 	"github.com/mlbatch/ml/internal/clierr"
 	"github.com/mlbatch/ml/internal/cmdutil"
 	"github.com/mlbatch/ml/internal/spec"
@@ -59,6 +60,13 @@ func PutDeployment(ctx context.Context, f *cmdutil.Factory, d *spec.Deployment, 
 		return err
 	}
 	LocalNotices(f, c, d)
+	// Local folders are listed now (a bad path fails before any request)
+	// and read in the background, and the workspace's location is fetched
+	// beside the endpoint check.
+	if err := assets.PlanDeployment(ctx, d); err != nil {
+		return err
+	}
+	location := background.Start(func() (string, error) { return c.WorkspaceLocation(ctx) })
 	// The endpoint is checked before anything is uploaded or registered:
 	// the deployment PUT would fail afterwards and leave a model or code
 	// version behind.
@@ -68,7 +76,7 @@ func PutDeployment(ctx context.Context, f *cmdutil.Factory, d *spec.Deployment, 
 		}
 		return err
 	}
-	location, err := c.WorkspaceLocation(ctx)
+	loc, err := location()
 	if err != nil {
 		return err
 	}
@@ -76,7 +84,7 @@ func PutDeployment(ctx context.Context, f *cmdutil.Factory, d *spec.Deployment, 
 	if err != nil {
 		return err
 	}
-	body := d.ARM(location, ids)
+	body := d.ARM(loc, ids)
 	p := NewProgress(f, verb+" batch deployment "+d.Name+" of endpoint "+d.EndpointName)
 	dep, err := c.CreateOrUpdateDeployment(ctx, d.EndpointName, d.Name, body, p.Wait(noWait))
 	p.Done(err == nil)
