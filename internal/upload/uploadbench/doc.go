@@ -1,8 +1,10 @@
-// Package uploadbench measures ml's uploads against `cp -r` of the same
-// data, for `make bench` (issue 5). Its benchmark, BenchmarkUploadComparison,
-// uploads three generated data sets — 5,000 files of 4 KiB, 8 files of
-// 64 MiB, 500 files of 1 KiB–4 MiB — to Azurite and to the local workspace
-// with upload.Execute, and copies each with `cp -r` in the same run:
+// Package uploadbench measures ml's uploads for `make bench` (issues 5 and
+// 12). Its benchmark, BenchmarkUploadComparison, takes three generated data
+// sets (5,000 files of 4 KiB, 8 files of 64 MiB, 500 files of 1 KiB–4 MiB)
+// and measures, in the same run, ml's real CLI (`ml data create --path`)
+// into Azurite and into the local workspace's own store, a plain-azblob
+// baseline into Azurite, `cp -r` of the same data, and the floor az's
+// layout sets (one MD5 stream over the data):
 //
 //	make bench                                   # everything, -benchtime=1x
 //	go test -run '^$' -bench UploadComparison ./internal/upload/uploadbench
@@ -15,15 +17,16 @@
 // copy per destination while its case runs. Upload settings
 // come from the ML_UPLOAD_* variables, as in ml itself.
 //
-// Every upload and every copy runs in its own process, started through the
+// Every upload, copy and hash runs in its own process, started through the
 // rsslaunch helper, so that its peak RSS is its own (see rsslaunch for why a
 // child of the benchmark process cannot be measured directly). The ml side
-// is the test binary re-executed in child mode (RunChild): it plans and
-// uploads one folder exactly as `ml batch-endpoint invoke` does, so its
-// wall time includes hashing the tree and, for the local workspace, the
-// datastore look-up.
+// is the ml binary built from ./cmd/ml, against an `ml local serve` of its
+// own; the baseline and the hash floor are the test binary re-executed in
+// a child mode (RunBaseline, RunHash), as is RunChild, which plans and
+// uploads one folder as invoke does, for the tests of this machinery.
 //
 // The non-test code here is the benchmark's machinery: data set generation
-// (Dataset), measured child processes (Launcher), the child's upload
-// (RunChild) and the check of what landed in the container (VerifyUpload).
+// (Dataset), measured child processes (Launcher), the children (RunChild,
+// RunBaseline, RunHash), the workspace (StartWorkspace) and the check of
+// what landed in the container (VerifyUpload).
 package uploadbench
