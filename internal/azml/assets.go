@@ -64,12 +64,11 @@ type RegisteredAsset struct {
 // Assets registers the assets of one command (code, models, environments,
 // data), opening each datastore once.
 type Assets struct {
-	c      *Client
-	opts   UploadOptions
-	stores map[string]*Datastore
-	// opening are datastores being opened in the background
-	// (openDatastoreAhead), by name; datastore waits for them.
-	opening map[string]func() (*Datastore, error)
+	c    *Client
+	opts UploadOptions
+	// stores are waits for the datastores opened (openDatastoreAhead), by
+	// name.
+	stores map[string]func() (*Datastore, error)
 	// plans are upload plans made ahead, by local path: a tree of
 	// components is planned whole (so a bad folder fails before anything
 	// is uploaded), and the upload that follows takes its plan from here
@@ -80,25 +79,18 @@ type Assets struct {
 
 // Assets returns a registrar for c.
 func (c *Client) Assets(opts UploadOptions) *Assets {
-	return &Assets{c: c, opts: opts, stores: map[string]*Datastore{}, opening: map[string]func() (*Datastore, error){}, plans: map[string]func() (*upload.Plan, error){}}
+	return &Assets{c: c, opts: opts, stores: map[string]func() (*Datastore, error){}, plans: map[string]func() (*upload.Plan, error){}}
 }
 
 // plan returns the upload plan of local path p: the one planAhead made
 // (taken, so a later upload of the same path sees its files as they are
 // then), else a new one.
 func (a *Assets) plan(ctx context.Context, p string) (*upload.Plan, error) {
-	if planned, ok := a.plans[p]; ok {
-		delete(a.plans, p)
-		return planned()
+	planned, err := a.planInBackground(ctx, p)
+	if err != nil {
+		return nil, err
 	}
-	return planInterruptible(ctx, p, a.opts.Plan)
-}
-
-// planInterruptible plans the upload of path; a Ctrl-C during its hash
-// pass says what stopped.
-func planInterruptible(ctx context.Context, path string, o upload.PlanOptions) (*upload.Plan, error) {
-	pl, err := upload.NewPlanWith(ctx, path, o)
-	return pl, interruptedHash(path, err)
+	return planned()
 }
 
 // interruptedHash says what a Ctrl-C during the hash pass of path stopped.
@@ -148,13 +140,9 @@ func (a *Assets) openDatastoreAhead(ctx context.Context, name string) {
 	if name == "" {
 		name = DefaultDatastore
 	}
-	if _, ok := a.stores[name]; ok {
-		return
+	if _, ok := a.stores[name]; !ok {
+		a.stores[name] = background.Start(func() (*Datastore, error) { return a.c.OpenDatastore(ctx, name) })
 	}
-	if _, ok := a.opening[name]; ok {
-		return
-	}
-	a.opening[name] = background.Start(func() (*Datastore, error) { return a.c.OpenDatastore(ctx, name) })
 }
 
 // planAhead plans the upload of local path p before anything is sent, so
@@ -206,22 +194,14 @@ func (a *Assets) upload(ctx context.Context, what string, plan *upload.Plan, dat
 	return &uploaded{result: res, datastore: datastore, storageURL: ds.storageURL(res.RemotePath)}, nil
 }
 
-// datastore opens datastore once per command.
+// datastore opens datastore name ("" = workspaceblobstore) once per
+// command, or waits for the opening openDatastoreAhead started.
 func (a *Assets) datastore(ctx context.Context, name string) (*Datastore, error) {
-	if ds, ok := a.stores[name]; ok {
-		return ds, nil
+	if name == "" {
+		name = DefaultDatastore
 	}
-	open := func() (*Datastore, error) { return a.c.OpenDatastore(ctx, name) }
-	if started, ok := a.opening[name]; ok {
-		delete(a.opening, name)
-		open = started
-	}
-	ds, err := open()
-	if err != nil {
-		return nil, err
-	}
-	a.stores[name] = ds
-	return ds, nil
+	a.openDatastoreAhead(ctx, name)
+	return a.stores[name]()
 }
 
 // storageURL is the https URL of remotePath in the datastore's container.

@@ -214,26 +214,23 @@ func RegistryAssetID(id string) string {
 // RegistryModelView is ModelView for a registry's model version: its id
 // in the azureml://registries/... form a deployment's model: takes.
 func RegistryModelView(m *armmachinelearning.ModelVersion) map[string]any {
-	v := ModelView(m)
-	if id, ok := v["id"].(string); ok {
-		v["id"] = RegistryAssetID(id)
-	}
-	return v
+	return withRegistryID(ModelView(m))
 }
 
 // RegistryModelContainerView is ModelContainerView for a registry's model.
 func RegistryModelContainerView(m *armmachinelearning.ModelContainer) map[string]any {
-	v := ModelContainerView(m)
-	if id, ok := v["id"].(string); ok {
-		v["id"] = RegistryAssetID(id)
-	}
-	return v
+	return withRegistryID(ModelContainerView(m))
 }
 
 // RegistryComponentView is ComponentView for a registry's component
 // version, its id in the azureml://registries/... form.
 func RegistryComponentView(cv *armmachinelearning.ComponentVersion) map[string]any {
-	v := ComponentView(cv)
+	return withRegistryID(ComponentView(cv))
+}
+
+// withRegistryID rewrites a view's ARM id into the azureml://registries/...
+// form (RegistryAssetID).
+func withRegistryID(v map[string]any) map[string]any {
 	if id, ok := v["id"].(string); ok {
 		v["id"] = RegistryAssetID(id)
 	}

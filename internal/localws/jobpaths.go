@@ -108,17 +108,28 @@ func (p *jobPaths) datastorePath(local string) (string, bool) {
 	return filepath.ToSlash(rel), true
 }
 
-// publish uploads output folders to the account (on the own store, where
-// they already are, it waits until they are on disk), each once.
+// publish uploads output folders to the account, each once. On the own
+// store they are already in place, and one sync to disk covers them all.
 func (p *jobPaths) publish(ctx context.Context, folders ...string) error {
+	var todo []string
+	p.mu.Lock()
 	for _, local := range folders {
-		p.mu.Lock()
-		done := p.published[local]
-		p.published[local] = true
-		p.mu.Unlock()
-		if done {
-			continue
+		if !p.published[local] {
+			p.published[local] = true
+			todo = append(todo, local)
 		}
+	}
+	p.mu.Unlock()
+	if len(todo) == 0 {
+		return nil
+	}
+	if !p.remote {
+		if err := p.s.data.Publish(ctx, p.root, ""); err != nil {
+			return fmt.Errorf("write the outputs to disk: %w", err)
+		}
+		return nil
+	}
+	for _, local := range todo {
 		ds, ok := p.datastorePath(local)
 		if !ok {
 			return fmt.Errorf("output folder %s is not on the datastore", local)

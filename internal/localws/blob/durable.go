@@ -9,10 +9,7 @@ import (
 // it after its last write and before its success status. When the
 // client has gone, its context error is returned (nobody reads the answer).
 func (h *Handler) durable(c *call) error {
-	if h.synced == nil {
-		return nil
-	}
-	err := h.synced.wait(c.r.Context())
+	err := h.Sync(c.r.Context())
 	if err == nil || c.r.Context().Err() != nil {
 		return err
 	}
